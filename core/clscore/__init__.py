@@ -1,0 +1,60 @@
+"""clscore: plugin-based image classification for PyTorch.
+
+The public API is re-exported here lazily, so ``import clscore`` stays cheap (no torch) until a
+name that needs torch is used.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from clscore._version import PLUGIN_API_VERSION, __version__
+from clscore.hookspecs import hookimpl
+
+if TYPE_CHECKING:
+    from clscore.apis.inference import Inferencer
+    from clscore.config import Config
+    from clscore.engine.checkpoint import load_checkpoint
+    from clscore.engine.train import train
+    from clscore.errors import ClsCoreError
+    from clscore.models.builder import build_model
+    from clscore.plugins import Registry, build
+
+__all__ = [
+    "PLUGIN_API_VERSION",
+    "ClsCoreError",
+    "Config",
+    "Inferencer",
+    "Registry",
+    "__version__",
+    "build",
+    "build_model",
+    "hookimpl",
+    "load_checkpoint",
+    "train",
+]
+
+_LAZY = {
+    "Config": "clscore.config",
+    "ClsCoreError": "clscore.errors",
+    "Registry": "clscore.plugins",
+    "build": "clscore.plugins",
+    "build_model": "clscore.models.builder",
+    "load_checkpoint": "clscore.engine.checkpoint",
+    "train": "clscore.engine.train",
+    "Inferencer": "clscore.apis.inference",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'clscore' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
