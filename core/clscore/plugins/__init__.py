@@ -16,6 +16,14 @@ from clscore.plugins._manager import (
 from clscore.plugins._registry import Component, Provenance, Registry
 from clscore.plugins._signature import Param, Signature, signature_of
 
+
+def hookspecs_names() -> list[str]:
+    """Names of every hook a plugin can implement."""
+    from clscore import hookspecs
+
+    return sorted(n for n in dir(hookspecs) if n.startswith("register_"))
+
+
 __all__ = [
     "DISABLE_ENV",
     "ENTRY_POINT_GROUP",
@@ -33,6 +41,7 @@ __all__ = [
     "build",
     "discover",
     "get_host",
+    "hookspecs_names",
     "set_host",
     "signature_of",
 ]

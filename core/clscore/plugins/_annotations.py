@@ -20,6 +20,8 @@ _SCALARS: dict[str, tuple[type, ...]] = {
     "None": (type(None),),
     "NoneType": (type(None),),
 }
+#: Types a plain YAML value can never be, so a union like ``float | Tensor`` still rejects ``'fast'``.
+_NEVER_YAML = {"Tensor", "Module", "Optimizer", "Parameter"}
 _SEQUENCES = {"list", "List", "tuple", "Tuple", "Sequence", "MutableSequence", "Iterable", "Collection"}
 
 
@@ -62,6 +64,8 @@ def _fits(value: Any, node: ast.expr) -> bool | None:
             return isinstance(value, list | tuple)
         if name == "Any":
             return True
+        if name in _NEVER_YAML:
+            return False
         return None
     if isinstance(node, ast.Subscript):
         outer = _name(node.value)

@@ -1,0 +1,177 @@
+"""Checking a whole config against the registries before anything heavy starts.
+
+Every problem is collected (not only the first), each with its key path and a did-you-mean.
+Factories' parameters are read from source, so validation imports no torch.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping
+from typing import Any
+
+from clscore.config._sections import (
+    COMPONENT_SECTIONS,
+    INJECTED,
+    KIND_EXTRA_KEYS,
+    KNOWN_SECTIONS,
+    NESTED_KINDS,
+    PLAIN_SECTIONS,
+    SCALAR_SECTIONS,
+)
+from clscore.errors import ClsCoreError, ConfigError
+from clscore.plugins import Component, get_host, signature_of
+from clscore.plugins._annotations import check_value, describe
+
+
+def validate(cfg: Mapping[str, Any]) -> None:
+    """Raise :class:`ConfigError` listing every problem in ``cfg``; return quietly if there is none."""
+    problems = Validator().run(cfg)
+    if problems:
+        raise ConfigError(problems)
+
+
+def did_you_mean(word: str, choices: list[str], cutoff: float = 0.6) -> str:
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=cutoff)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+class Validator:
+    def __init__(self) -> None:
+        self.host = get_host()
+        self.problems: list[str] = []
+
+    def run(self, cfg: Mapping[str, Any]) -> list[str]:
+        for key, value in cfg.items():
+            if key in COMPONENT_SECTIONS:
+                section = COMPONENT_SECTIONS[key]
+                if value is not None:
+                    self.component(key, value, section.kind, section.type_key, section.default_type)
+            elif key in PLAIN_SECTIONS:
+                self.plain_section(key, value, PLAIN_SECTIONS[key])
+            elif key in SCALAR_SECTIONS:
+                self.value(key, value, SCALAR_SECTIONS[key])
+            elif not key.startswith("_"):
+                close = difflib.get_close_matches(key, sorted(KNOWN_SECTIONS), n=1, cutoff=0.8)
+                if close:
+                    self.problems.append(
+                        f"{key}: unknown section; did you mean {close[0]!r}? "
+                        "(other unknown top-level keys are allowed as variables)"
+                    )
+        self.data_section(cfg.get("data"))
+        self.custom_hooks(cfg.get("custom_hooks"))
+        self.evaluation(cfg.get("evaluation"))
+        return self.problems
+
+    # -- sections -----------------------------------------------------------------------------
+    def plain_section(self, path: str, value: Any, keys: dict[str, str | None]) -> None:
+        if value is None:
+            return
+        if not isinstance(value, Mapping):
+            self.problems.append(f"{path}: expected a mapping with keys {', '.join(keys)}, got {value!r}")
+            return
+        for key, item in value.items():
+            if key not in keys:
+                self.problems.append(
+                    f"{path}.{key}: unknown key{did_you_mean(key, list(keys))} Keys: {', '.join(keys)}."
+                )
+            else:
+                self.value(f"{path}.{key}", item, keys[key])
+
+    def value(self, path: str, value: Any, annotation: str | None) -> None:
+        if not check_value(value, annotation):
+            self.problems.append(f"{path}: expected {describe(annotation or '')}, got {value!r}")
+
+    def data_section(self, data: Any) -> None:
+        if not isinstance(data, Mapping):
+            return
+        for split in ("train", "val", "test"):
+            if data.get(split) is not None:
+                self.component(f"data.{split}", data[split], "dataset")
+
+    def custom_hooks(self, hooks: Any) -> None:
+        if isinstance(hooks, list):
+            for i, hook in enumerate(hooks):
+                self.component(f"custom_hooks.{i}", hook, "runner_hook")
+
+    def evaluation(self, evaluation: Any) -> None:
+        if not isinstance(evaluation, Mapping) or evaluation.get("metric") is None:
+            return
+        metrics = evaluation["metric"]
+        for i, name in enumerate([metrics] if isinstance(metrics, str) else metrics):
+            path = "evaluation.metric" if isinstance(metrics, str) else f"evaluation.metric.{i}"
+            self.lookup(path, "metric", name)
+
+    # -- components ---------------------------------------------------------------------------
+    def lookup(self, path: str, kind: str, name: Any) -> Component | None:
+        try:
+            return self.host.registry(kind).get(name)
+        except ClsCoreError as exc:
+            self.problems.append(f"{path}: {exc}")
+            return None
+
+    def component(
+        self, path: str, cfg: Any, kind: str, type_key: str = "type", default_type: str | None = None
+    ) -> None:
+        if not isinstance(cfg, Mapping):
+            self.problems.append(f"{path}: expected a {kind} config (a mapping with {type_key!r}), got {cfg!r}")
+            return
+        name = cfg.get(type_key, default_type)
+        if name is None:
+            names = ", ".join(self.host.registry(kind).names())
+            self.problems.append(f"{path}: missing {type_key!r}: name the {kind} to use ({names})")
+            return
+        type_path = path if type_key == "type" else f"{path}.{type_key}"
+        component = self.lookup(type_path, kind, name)
+        if component is None:
+            return
+        factory = component.factory if not isinstance(component.factory, str) else component.target
+        signature = signature_of(factory if component.is_loaded else component.target)
+        params = {} if signature is None else {p.name: p for p in signature.params}
+        extra = set(KIND_EXTRA_KEYS.get(kind, ())) | {type_key}
+        injected = INJECTED.get(kind, frozenset())
+        for key, value in cfg.items():
+            if key in extra:
+                continue
+            key_path = f"{path}.{key}"
+            param = params.get(key)
+            if signature is not None and param is None and not signature.open_kwargs:
+                self.problems.append(
+                    f"{key_path}: {component.describe()} has no parameter {key!r}"
+                    f"{did_you_mean(key, list(params)) or '.'} Parameters: "
+                    f"{', '.join(n for n in params if n not in injected) or '(none)'}."
+                )
+                continue
+            if self.nested(key_path, key, value):
+                continue
+            if param is not None and not check_value(value, param.annotation):
+                self.problems.append(
+                    f"{key_path}: {component.describe()} expects {describe(param.annotation or '')}, "
+                    f"got {value!r}"
+                )
+        if signature is not None:
+            for param in signature.params:
+                if param.required and param.name not in cfg and param.name not in injected:
+                    self.problems.append(
+                        f"{path}: {component.describe()} needs parameter {param.name!r}"
+                        + (f" ({describe(param.annotation)})" if param.annotation else "")
+                    )
+
+    def nested(self, path: str, key: str, value: Any) -> bool:
+        """Validate ``value`` as nested component(s) when ``key`` names a kind; True if it did."""
+        kind = NESTED_KINDS.get(key)
+        if kind is not None:
+            if isinstance(value, Mapping) and "type" in value:
+                self.component(path, value, kind)
+                return True
+            if isinstance(value, list) and value and all(isinstance(v, Mapping) for v in value):
+                for i, item in enumerate(value):
+                    self.component(f"{path}.{i}", item, kind)
+                return True
+        if isinstance(value, Mapping) and "type" not in value:
+            handled = False
+            for sub_key, sub_value in value.items():
+                if sub_key in NESTED_KINDS:
+                    handled = self.nested(f"{path}.{sub_key}", sub_key, sub_value) or handled
+            return handled
+        return False

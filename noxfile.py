@@ -1,0 +1,88 @@
+"""Developer tasks: ``nox -s tests`` (what CI runs), ``demo``, ``lint``, ``build``, ``docs``, ``bench``."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import nox
+
+nox.options.sessions = ["tests"]
+nox.options.reuse_existing_virtualenvs = True
+
+ROOT = Path(__file__).parent
+PLUGINS = ["plugins/resnet", "plugins/timm"]
+DIST = ROOT / "dist"
+TEST_DEPS = ["pytest>=8", "pytest-xdist>=3.5", "build>=1.0"]
+
+
+def install_project(session: nox.Session, *extras: str) -> None:
+    """The core and both plugins, editable, with the optional extras the tests exercise."""
+    spec = f".[{','.join(extras)}]" if extras else "."
+    session.install("-e", spec, *[arg for p in PLUGINS for arg in ("-e", p)])
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """The whole test suite: core, plugins, and integration tests that install packages for real."""
+    install_project(session, "onnx", "plot")
+    session.install(*TEST_DEPS)
+    workers = "2" if not session.posargs else None
+    args = session.posargs or ["-n", workers, "--durations=15"]
+    session.run("pytest", "tests", *[f"{p}/tests" for p in PLUGINS], *args)
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """ruff (lint and format) and a type check of the public API."""
+    session.install("ruff>=0.6", "mypy>=1.10", "pluggy>=1.5", "click>=8.1", "types-PyYAML")
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+    session.run("mypy")
+
+
+@nox.session
+def build(session: nox.Session) -> None:
+    """Wheels of clscore and every plugin into dist/."""
+    session.install("build>=1.0")
+    shutil.rmtree(DIST, ignore_errors=True)
+    for project in [".", *PLUGINS]:
+        session.run("python", "-m", "build", "--wheel", "--outdir", str(DIST), project)
+
+
+@nox.session(name="install_check")
+def install_check(session: nox.Session) -> None:
+    """Install the wheels from dist/ as a user would, then check the plugins are discovered and usable."""
+    if not any(DIST.glob("clscore_plugin_resnet-*.whl")):
+        session.error("no wheels in dist/: run `nox -s build` first")
+    session.install("--find-links", str(DIST), "clscore-plugin-resnet", "clscore-plugin-timm")
+    session.run("python", "tests/integration/check_installed.py", str(ROOT / "configs"))
+
+
+@nox.session
+def demo(session: nox.Session) -> None:
+    """The main job: train the digits demo end to end, then test its final checkpoint."""
+    install_project(session)
+    work_dir = ROOT / "work_dirs" / "demo"
+    config = "configs/digits/resnet18_digits.yaml"
+    session.run("clsrun", "train", config, "--work-dir", str(work_dir), *session.posargs)
+    session.run("clsrun", "test", config, str(work_dir / "latest"))
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """The documentation site, built strictly (warnings are errors)."""
+    install_project(session)
+    session.install("-r", "docs/requirements.txt")
+    session.run("mkdocs", "build", "--strict", "--site-dir", "site")
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Start-up cost, data pipeline throughput and training throughput against plain PyTorch."""
+    install_project(session)
+    out = ROOT / "bench-results"
+    out.mkdir(exist_ok=True)
+    for script in ["bench_cli.py", "bench_pipeline.py", "bench_train.py"]:
+        if (ROOT / "benchmarks" / script).exists():
+            session.run("python", f"benchmarks/{script}", "--out", str(out / "results.jsonl"))
