@@ -46,7 +46,10 @@ def test_config_validate_errors_exit_2_without_traceback(tmp_path):
     assert result.exit_code == 2
     assert "Traceback" not in result.output
     assert "runner.max_epoch: unknown key; did you mean 'max_epochs'?" in result.output
-    assert "runner.type: expected Literal['EpochBasedRunner', 'IterBasedRunner'], got 'EpochRunner'" in result.output
+    assert (
+        "runner.type: expected Literal['EpochBasedRunner', 'IterBasedRunner'], got 'EpochRunner'"
+        in result.output
+    )
     assert "lr_confg: unknown section; did you mean 'lr_config'?" in result.output
 
 

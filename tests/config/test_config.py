@@ -52,7 +52,7 @@ def test_same_key_in_two_bases_is_an_error(tmp_path):
 
 
 def test_missing_base_and_cycles(tmp_path):
-    with pytest.raises(ConfigError, match="_base_ file 'nope.yaml' not found"):
+    with pytest.raises(ConfigError, match=r"_base_ file 'nope\.yaml' not found"):
         Config.fromfile(write(tmp_path / "c.yaml", "_base_: nope.yaml\n"))
     write(tmp_path / "x.yaml", "_base_: y.yaml\n")
     write(tmp_path / "y.yaml", "_base_: x.yaml\n")

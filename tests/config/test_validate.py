@@ -154,12 +154,16 @@ def test_good_config_validates():
 
 def test_unknown_neck_has_path_and_did_you_mean():
     (problem,) = problems(GOOD, "model.neck.type=GlobalAveragePoolin")
-    assert problem.startswith("model.neck: unknown neck 'GlobalAveragePoolin'; did you mean 'GlobalAveragePooling'?")
+    assert problem.startswith(
+        "model.neck: unknown neck 'GlobalAveragePoolin'; did you mean 'GlobalAveragePooling'?"
+    )
 
 
 def test_misspelt_parameter():
     found = problems(GOOD, "model.backbone={type: ResNet, depht: 50}")
-    assert found[0].startswith("model.backbone.depht: ResNet (fake) has no parameter 'depht'; did you mean 'depth'?")
+    assert found[0].startswith(
+        "model.backbone.depht: ResNet (fake) has no parameter 'depht'; did you mean 'depth'?"
+    )
     assert found[1] == "model.backbone: ResNet (fake) needs parameter 'depth' (int)"
 
 

@@ -76,8 +76,19 @@ def site(tmp_path_factory) -> Path:
     projects = [write_package(root, short, code) for short, code in PACKAGES.items()]
     target = root / "site"
     subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
-         "--no-index", "--target", str(target), *map(str, projects)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--no-build-isolation",
+            "--no-index",
+            "--target",
+            str(target),
+            *map(str, projects),
+        ],
         check=True,
         capture_output=True,
     )
@@ -92,7 +103,11 @@ def clsrun(site, tmp_path):
         full_env = {**os.environ, "PYTHONPATH": str(site), "BROKEN_MARKER": str(marker), **env}
         full_env.pop("CLSCORE_DISABLE_PLUGINS", None) if "CLSCORE_DISABLE_PLUGINS" not in env else None
         return subprocess.run(
-            [sys.executable, "-m", "clscore", *args], capture_output=True, text=True, env=full_env, timeout=120
+            [sys.executable, "-m", "clscore", *args],
+            capture_output=True,
+            text=True,
+            env=full_env,
+            timeout=120,
         )
 
     run.marker = marker
@@ -100,7 +115,9 @@ def clsrun(site, tmp_path):
 
 
 def status_of(output: str) -> dict[str, list[str]]:
-    return {line.split()[0]: line.split()[1:] for line in output.splitlines() if line and not line[0].isspace()}
+    return {
+        line.split()[0]: line.split()[1:] for line in output.splitlines() if line and not line[0].isspace()
+    }
 
 
 def test_installed_plugin_is_discovered_with_its_distribution(clsrun):
@@ -152,7 +169,11 @@ def test_same_name_from_two_plugins_is_ambiguous_until_qualified(clsrun, tmp_pat
     assert "dupa:GlobalAveragePooling (clscore-plugin-dupa)" in result.stderr
     assert "dupb:GlobalAveragePooling (clscore-plugin-dupb)" in result.stderr
     ok = clsrun(
-        "config", "validate", str(cfg), "--cfg-options", "model.neck.type=dupa:GlobalAveragePooling",
+        "config",
+        "validate",
+        str(cfg),
+        "--cfg-options",
+        "model.neck.type=dupa:GlobalAveragePooling",
         CLSCORE_DISABLE_PLUGINS="broken",
     )
     assert "ambiguous" not in ok.stderr
@@ -163,6 +184,7 @@ def test_component_of_a_disabled_plugin_names_the_plugin(clsrun, tmp_path):
     cfg.write_text("model: {backbone: {type: good:Zeta}}\n")
     result = clsrun("config", "validate", str(cfg), CLSCORE_DISABLE_PLUGINS="good,broken")
     assert result.returncode == 2
-    assert "backbone 'good:Zeta' is provided by plugin 'good', which is disabled by CLSCORE_DISABLE_PLUGINS" in (
-        result.stderr
+    assert (
+        "backbone 'good:Zeta' is provided by plugin 'good', which is disabled by CLSCORE_DISABLE_PLUGINS"
+        in (result.stderr)
     )

@@ -9,7 +9,9 @@ from clscore.plugins import KINDS, PluginHost, get_host
 
 def _status(host: PluginHost, verbose: bool) -> None:
     rows = [(p.name, p.distribution or "-", p.version or "-", p.status) for p in host.plugins.values()]
-    widths = [max(len(r[i]) for r in [("plugin", "distribution", "version", "status"), *rows]) for i in range(4)]
+    widths = [
+        max(len(r[i]) for r in [("plugin", "distribution", "version", "status"), *rows]) for i in range(4)
+    ]
     header = ("plugin", "distribution", "version", "status")
     click.echo("  ".join(h.ljust(w) for h, w in zip(header, widths)).rstrip())
     for info in host.plugins.values():
@@ -57,7 +59,9 @@ def check() -> None:
                 problems.append(f"{component.kind} {component.qualified_name}: {exc}")
                 continue
             if not callable(factory):
-                problems.append(f"{component.kind} {component.qualified_name}: {component.target} is not callable")
+                problems.append(
+                    f"{component.kind} {component.qualified_name}: {component.target} is not callable"
+                )
     for info in host.failed():
         problems.append(f"plugin {info.name} ({info.distribution}) failed to load: {info.error}")
     total = sum(len(r) for r in host.registries.values())

@@ -40,11 +40,11 @@ def strip_delete(value: Any) -> Any:
 
 def load_with_bases(path: Path, _chain: tuple[Path, ...] = ()) -> dict[str, Any]:
     """Load ``path`` and everything its ``_base_`` names, relative to the file."""
+    data = load_file(path)
     path = path.resolve()
     if path in _chain:
         cycle = " -> ".join(str(p) for p in (*_chain, path))
         raise ConfigError(f"_base_ files include each other in a cycle: {cycle}")
-    data = load_file(path)
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -100,7 +100,7 @@ def apply_options(cfg: dict[str, Any], options: Mapping[str, Any]) -> None:
             if isinstance(node, list):
                 try:
                     index = int(part)
-                    node[index]  # noqa: B018 - bounds check
+                    node[index]
                 except (ValueError, IndexError):
                     raise ConfigError(
                         f"--cfg-options {dotted}: {where!r} indexes a list of {len(node)} items; "

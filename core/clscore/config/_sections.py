@@ -122,6 +122,6 @@ SCALAR_SECTIONS: dict[str, str | None] = {
     "nan_policy": "Literal['stop', 'skip']",
 }
 
-KNOWN_SECTIONS: frozenset[str] = frozenset(COMPONENT_SECTIONS) | frozenset(PLAIN_SECTIONS) | frozenset(
-    SCALAR_SECTIONS
+KNOWN_SECTIONS: frozenset[str] = (
+    frozenset(COMPONENT_SECTIONS) | frozenset(PLAIN_SECTIONS) | frozenset(SCALAR_SECTIONS)
 )

@@ -114,7 +114,9 @@ class Validator:
         self, path: str, cfg: Any, kind: str, type_key: str = "type", default_type: str | None = None
     ) -> None:
         if not isinstance(cfg, Mapping):
-            self.problems.append(f"{path}: expected a {kind} config (a mapping with {type_key!r}), got {cfg!r}")
+            self.problems.append(
+                f"{path}: expected a {kind} config (a mapping with {type_key!r}), got {cfg!r}"
+            )
             return
         name = cfg.get(type_key, default_type)
         if name is None:
@@ -123,7 +125,9 @@ class Validator:
             return
         type_path = path if type_key == "type" else f"{path}.{type_key}"
         component = self.lookup(type_path, kind, name)
-        if component is None:
+        if component is None:  # still check what it contains
+            for key, value in cfg.items():
+                self.nested(f"{path}.{key}", key, value)
             return
         factory = component.factory if not isinstance(component.factory, str) else component.target
         signature = signature_of(factory if component.is_loaded else component.target)

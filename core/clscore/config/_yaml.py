@@ -64,7 +64,7 @@ def loads(text: str, *, source: str = "<string>") -> Any:
     try:
         stream = io.StringIO(text)
         stream.name = source  # PyYAML's error marks name the file
-        data = yaml.load(stream, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+        data = yaml.load(stream, Loader=_Loader)
     except ConfigError:
         raise
     except yaml.constructor.ConstructorError as exc:

@@ -182,9 +182,12 @@ class _SourceReader:
                     if (alias.asname or alias.name) == name:
                         source = _absolute(module_name, node, is_package)
                         return self._find(source, alias.name, depth + 1)
-            if isinstance(node, ast.Assign) and isinstance(node.value, ast.Name):
-                if any(isinstance(t, ast.Name) and t.id == name for t in node.targets):
-                    return self._find(module_name, node.value.id, depth + 1)
+            if (
+                isinstance(node, ast.Assign)
+                and isinstance(node.value, ast.Name)
+                and any(isinstance(t, ast.Name) and t.id == name for t in node.targets)
+            ):
+                return self._find(module_name, node.value.id, depth + 1)
         return None
 
     def signature(self, module_name: str, attr: str, depth: int) -> Signature | None:
