@@ -10,6 +10,7 @@ import importlib
 import importlib.util
 import sys
 import traceback
+import warnings
 from typing import Any
 
 import click
@@ -96,8 +97,13 @@ def cli(debug: bool, strict_plugins: bool) -> None:
         get_host(strict=True)
 
 
+def _show_warning(message: Warning | str, category: type[Warning], *args: Any, **kwargs: Any) -> None:
+    click.echo(f"Warning: {message}", err=True)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point."""
+    warnings.showwarning = _show_warning  # one line per warning, not the source line of our code
     try:
         cli.main(args=argv, prog_name="clsrun")
     except ClsCoreError as exc:  # raised before a subcommand ran (e.g. --strict-plugins)
