@@ -1,0 +1,49 @@
+"""Building a model, or one of its parts, from its config."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from torch import nn
+
+from clscore.errors import ConfigError
+
+DEFAULT_MODEL_TYPE = "ImageClassifier"
+
+
+def build_model(cfg: Mapping[str, Any]) -> nn.Module:
+    """The model that ``cfg`` (the config's ``model`` section) describes; ``type`` defaults to ImageClassifier."""
+    from clscore.plugins import build
+
+    if not isinstance(cfg, Mapping):
+        raise ConfigError(f"model: expected a mapping with backbone/neck/head, got {type(cfg).__name__}")
+    cfg = dict(cfg)
+    cfg.setdefault("type", DEFAULT_MODEL_TYPE)
+    return build("model", cfg)
+
+
+def build_part(kind: str, cfg: Mapping[str, Any] | nn.Module, key: str) -> nn.Module:
+    """A model part (``kind`` backbone/neck/head) from its config, or the module itself if already built.
+
+    Errors are prefixed with ``key`` (e.g. ``model.head``) so the user knows which part is wrong.
+    """
+    if isinstance(cfg, nn.Module):
+        return cfg
+    if not isinstance(cfg, Mapping):
+        raise ConfigError(f"{key}: expected a mapping with a 'type' key or a module, got {cfg!r}")
+    from clscore.plugins import build
+
+    try:
+        return build(kind, dict(cfg))
+    except ConfigError as exc:
+        raise type(exc)([f"{key}: {problem}" for problem in exc.problems]) from exc
+
+
+def accepts_parameter(kind: str, type_name: str, name: str) -> bool:
+    """Whether the registered ``kind`` component ``type_name`` declares a parameter ``name``."""
+    from clscore.plugins import get_host, signature_of
+
+    component = get_host().registry(kind).get(type_name)
+    signature = signature_of(component.load())
+    return signature is not None and signature.get(name) is not None
