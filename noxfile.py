@@ -27,9 +27,8 @@ def tests(session: nox.Session) -> None:
     """The whole test suite: core, plugins, and integration tests that install packages for real."""
     install_project(session, "onnx", "plot")
     session.install(*TEST_DEPS)
-    workers = "2" if not session.posargs else None
-    args = session.posargs or ["-n", workers, "--durations=15"]
-    session.run("pytest", "tests", *[f"{p}/tests" for p in PLUGINS], *args)
+    args = session.posargs or ["tests", *[f"{p}/tests" for p in PLUGINS], "-n", "2", "--durations=15"]
+    session.run("pytest", *args)
 
 
 @nox.session

@@ -99,6 +99,9 @@ PLAIN_SECTIONS: dict[str, dict[str, str | None]] = {
     "amp": {"dtype": "Literal['bf16', 'fp16', 'bfloat16', 'float16']", "enabled": "bool"},
 }
 
+#: Plain sections that may also be written as a single value (``amp: true``).
+SECTION_SHORTHANDS: dict[str, str] = {"amp": "bool"}
+
 SCALAR_SECTIONS: dict[str, str | None] = {
     "load_from": "str | None",
     "resume_from": "str | None",

@@ -18,6 +18,7 @@ from clscore.config._sections import (
     NESTED_KINDS,
     PLAIN_SECTIONS,
     SCALAR_SECTIONS,
+    SECTION_SHORTHANDS,
 )
 from clscore.errors import ClsCoreError, ConfigError
 from clscore.plugins import Component, get_host, signature_of
@@ -48,7 +49,8 @@ class Validator:
                 if value is not None:
                     self.component(key, value, section.kind, section.type_key, section.default_type)
             elif key in PLAIN_SECTIONS:
-                self.plain_section(key, value, PLAIN_SECTIONS[key])
+                if not (key in SECTION_SHORTHANDS and check_value(value, SECTION_SHORTHANDS[key])):
+                    self.plain_section(key, value, PLAIN_SECTIONS[key])
             elif key in SCALAR_SECTIONS:
                 self.value(key, value, SCALAR_SECTIONS[key])
             elif not key.startswith("_"):

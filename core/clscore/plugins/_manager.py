@@ -85,7 +85,7 @@ def discover() -> list[PluginInfo]:
 class PluginHost:
     """The loaded plugins and one registry per component kind."""
 
-    def __init__(self, *, strict: bool = False, entry_points: bool = True) -> None:
+    def __init__(self, *, strict: bool = False, entry_points: bool = True, builtins: bool = True) -> None:
         self.strict = strict
         self.pm = pluggy.PluginManager(hookspecs.PROJECT_NAME)
         self.pm.add_hookspecs(hookspecs)
@@ -95,8 +95,9 @@ class PluginHost:
             kind.name: Registry(kind.name, fold_case=kind.fold_case, _unavailable=self._unavailable)
             for kind in KINDS.values()
         }
-        builtin = PluginInfo(BUILTIN_PLUGIN, BUILTIN_MODULE, "clscore", __version__)
-        self.add_plugin(builtin, importlib.import_module(BUILTIN_MODULE))
+        if builtins:
+            builtin = PluginInfo(BUILTIN_PLUGIN, BUILTIN_MODULE, "clscore", __version__)
+            self.add_plugin(builtin, importlib.import_module(BUILTIN_MODULE))
         if entry_points:
             self.load_entry_points()
 

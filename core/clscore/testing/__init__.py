@@ -1,8 +1,40 @@
-"""Helpers for testing clscore plugins (also a pytest plugin: the ``clscore_host`` fixture).
+"""Helpers for testing clscore plugins; also a pytest plugin (the ``clscore_host`` fixture).
 
->>> host = isolated_host(MyPlugin(), entry_points=False)   # only the built-ins and MyPlugin
+```python
+from clscore.testing import assert_registered, isolated_host, run_one_step, tiny_config, use_host
+import my_plugin.plugin
+
+def test_my_backbone_trains():
+    with use_host(isolated_host(my_plugin.plugin, tiny_data=True)) as host:
+        assert_registered(host, "backbone", "MyNet", params=["depth"])
+        losses = run_one_step(tiny_config({"type": "MyNet", "depth": 2}))
+    assert losses["loss"] > 0
+```
+
+Importing this package imports no torch; ``run_one_step`` and ``TinyDataset`` do when used.
 """
 
-from clscore.testing._host import isolated_host, use_host
+from clscore.testing._asserts import (
+    HEAVY_MODULES,
+    assert_import_is_light,
+    assert_registered,
+    imported_heavy_modules,
+)
+from clscore.testing._config import tiny_config
+from clscore.testing._host import isolated_host, plugin_info, plugin_name, use_host
+from clscore.testing._tiny_plugin import TINY_DATA_PLUGIN
+from clscore.testing._train import run_one_step
 
-__all__ = ["isolated_host", "use_host"]
+__all__ = [
+    "HEAVY_MODULES",
+    "TINY_DATA_PLUGIN",
+    "assert_import_is_light",
+    "assert_registered",
+    "imported_heavy_modules",
+    "isolated_host",
+    "plugin_info",
+    "plugin_name",
+    "run_one_step",
+    "tiny_config",
+    "use_host",
+]

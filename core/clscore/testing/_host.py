@@ -6,16 +6,39 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from types import ModuleType
 
-from clscore.plugins import PluginHost, PluginInfo, set_host
+from clscore.plugins import PluginHost, PluginInfo, discover, set_host
 
 
-def isolated_host(*plugins: object | ModuleType, entry_points: bool = False) -> PluginHost:
-    """A new host with the built-ins and ``plugins`` (objects or modules with hook implementations)."""
-    host = PluginHost(entry_points=entry_points)
+def isolated_host(
+    *plugins: object | ModuleType, entry_points: bool = False, tiny_data: bool = False, builtins: bool = True
+) -> PluginHost:
+    """A new host with the built-ins and ``plugins`` (objects or modules with hook implementations).
+
+    ``entry_points=True`` also loads every installed plugin, as ``clsrun`` would. ``tiny_data=True``
+    adds the ``TinyDataset`` that ``clscore.testing.tiny_config`` trains on. ``builtins=False`` leaves
+    out the core's own components, for tests of names that would otherwise clash with them.
+    """
+    host = PluginHost(entry_points=entry_points, builtins=builtins)
+    if tiny_data:
+        from clscore.testing._tiny_plugin import TINY_DATA_PLUGIN
+
+        plugins = (*plugins, TINY_DATA_PLUGIN)
     for plugin in plugins:
-        name = plugin_name(plugin)
-        host.add_plugin(PluginInfo(name=name, module=getattr(plugin, "__module__", None) or name), plugin)
+        info = plugin_info(plugin)
+        if host.pm.get_plugin(info.name) is plugin:
+            continue  # already loaded through its entry point
+        host.add_plugin(info, plugin)
     return host
+
+
+def plugin_info(plugin: object | ModuleType) -> PluginInfo:
+    """What to record about ``plugin``: an installed plugin's module keeps its entry-point name."""
+    if isinstance(plugin, ModuleType):
+        for info in discover():
+            if info.module == plugin.__name__:
+                return info
+    name = plugin_name(plugin)
+    return PluginInfo(name=name, module=getattr(plugin, "__module__", None) or name)
 
 
 def plugin_name(plugin: object) -> str:
