@@ -1,0 +1,165 @@
+"""Evaluating a trained model on a split of its config's data (``clsrun test``, confusion matrix).
+
+Everything heavy is the engine's: dataset and loader builders, :func:`predict_dataset` (each sample
+scored exactly once under DDP) and the metric components. What is added here is the choice of the
+split, of the metrics and their options (``clsrun test``'s defaults are the config's ``evaluation``),
+and per-sample predictions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+
+from clscore.apis.trained import TrainedModel
+from clscore.engine.evaluate import build_metrics, compute_metrics, predict_dataset
+from clscore.engine.loader import build_dataloader, loader_options
+from clscore.engine.precision import build_precision
+from clscore.errors import ClsCoreError, ConfigError
+
+#: ``clsrun test --metric-options`` names that the metric components call differently.
+OPTION_ALIASES = {"average": "average_mode", "thr": "thrs"}
+
+
+@dataclass
+class EvaluationResult:
+    split: str
+    metrics: dict[str, Any]
+    scores: torch.Tensor
+    labels: torch.Tensor
+
+
+def eval_split(cfg: Mapping[str, Any], split: str | None = None) -> str:
+    """``split`` if given and present, else ``test``, else ``val``."""
+    data = cfg.get("data") or {}
+    if split is not None:
+        if not isinstance(data.get(split), Mapping):
+            raise ConfigError(f"the config has no data.{split} dataset")
+        return split
+    for name in ("test", "val"):
+        if isinstance(data.get(name), Mapping):
+            return name
+    raise ConfigError("the config has neither data.test nor data.val to evaluate on")
+
+
+def metric_settings(
+    cfg: Mapping[str, Any], metrics: Sequence[str] = (), options: Mapping[str, Any] | None = None
+) -> tuple[list[str], dict[str, Any] | None]:
+    """The metric names and options: the given ones, else those of the config's ``evaluation``.
+
+    Options given on the command line update the config's (so ``topk=1`` alone keeps nothing else).
+    """
+    evaluation = cfg.get("evaluation") or {}
+    names = list(metrics) or _as_list(evaluation.get("metric", "accuracy"))
+    merged = (
+        dict(evaluation.get("metric_options") or {}) if evaluation.get("metric_options") is not None else None
+    )
+    if options:
+        merged = {**(merged or {}), **canonical_options(options)}
+    return names, merged
+
+
+def canonical_options(options: Mapping[str, Any]) -> dict[str, Any]:
+    """Options under the metric components' parameter names (``average`` -> ``average_mode``)."""
+    return {OPTION_ALIASES.get(k, k): v for k, v in options.items()}
+
+
+def check_options(names: Sequence[str], options: Mapping[str, Any] | None) -> None:
+    """Every option the user gave must be one some selected metric takes (else it would be silently ignored)."""
+    if not options:
+        return
+    from clscore.plugins import get_host, signature_of
+
+    registry = get_host().registry("metric")
+    accepted: set[str] = set()
+    for name in names:
+        sig = signature_of(registry.get(name).target)
+        if sig is None or sig.open_kwargs:
+            return
+        accepted.update(sig.names)
+    unknown = sorted(set(options) - accepted)
+    if unknown:
+        raise ClsCoreError(
+            f"--metric-options {', '.join(unknown)}: none of the metrics {', '.join(names)} takes "
+            f"{'it' if len(unknown) == 1 else 'them'}; they take {', '.join(sorted(accepted)) or 'no options'}"
+        )
+
+
+def build_eval_loader(
+    cfg: Mapping[str, Any], split: str, *, rank: int = 0, world_size: int = 1, device_type: str = "cpu"
+) -> Any:
+    """The loader over ``data.<split>`` (test_mode), shared among ``world_size`` processes."""
+    from clscore.engine.train import build_dataset, to_plain
+
+    data = to_plain(cfg.get("data") or {})
+    spec = dict(data[split])
+    if "test_mode" not in spec and _takes_test_mode(spec):
+        spec["test_mode"] = True  # MMClassification builds val/test sets with test_mode=True
+    dataset = build_dataset({**data, split: spec}, split)
+    return build_dataloader(
+        dataset,
+        loader_options(data, split),
+        rank=rank,
+        world_size=world_size,
+        seed=0,
+        train=False,
+        device_type=device_type,
+    )
+
+
+def _takes_test_mode(spec: Mapping[str, Any]) -> bool:
+    from clscore.plugins import get_host, signature_of
+
+    sig = signature_of(get_host().registry("dataset").get(str(spec.get("type"))).target)
+    return sig is not None and sig.get("test_mode") is not None
+
+
+def evaluate_trained(
+    trained: TrainedModel,
+    loader: Any,
+    split: str,
+    metrics: Sequence[str],
+    options: Mapping[str, Any] | None,
+) -> EvaluationResult:
+    """Score every sample of ``loader`` once and compute ``metrics`` (the same path as training's evaluation)."""
+    plain = trained.cfg.to_dict()
+    precision = build_precision(plain, trained.device)
+    if precision.channels_last:
+        trained.model.to(memory_format=torch.channels_last)
+    scores, labels = predict_dataset(
+        trained.model,
+        loader,
+        trained.device,
+        autocast=precision.autocast,
+        prepare_input=precision.prepare_input,
+    )
+    expected = len(loader.dataset)
+    if len(scores) != expected:
+        raise ClsCoreError(f"evaluation scored {len(scores)} samples but the dataset has {expected}")
+    built = build_metrics(
+        list(metrics), options, getattr(trained.model, "num_classes", None) or scores.shape[1]
+    )
+    return EvaluationResult(split, compute_metrics(built, scores, labels), scores, labels)
+
+
+def predictions(result: EvaluationResult, classes: Sequence[str]) -> list[dict[str, Any]]:
+    """Per-sample ``index``, ``gt_label``, ``pred_label``, ``pred_score``, ``pred_class``."""
+    top_score, top_label = result.scores.max(dim=1)
+    rows = []
+    for index, (gt, label, score) in enumerate(
+        zip(result.labels.tolist(), top_label.tolist(), top_score.tolist())
+    ):
+        name = classes[label] if 0 <= label < len(classes) else str(label)
+        rows.append(
+            {"index": index, "gt_label": gt, "pred_label": label, "pred_score": score, "pred_class": name}
+        )
+    return rows
+
+
+def _as_list(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [v.strip() for v in value.split(",") if v.strip()]
+    return [str(v) for v in value]

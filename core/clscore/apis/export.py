@@ -1,0 +1,226 @@
+"""Exporting a trained classifier to ONNX or TorchScript, checked against eager PyTorch.
+
+The exported graph maps a normalised float batch ``(N, 3, H, W)`` (what the test pipeline feeds the
+model) to class scores ``(N, num_classes)``: softmax probabilities, or sigmoids for multi-label heads
+(``model.predict``). Pre-processing (decoding, resizing, ``Normalize``) is not part of the graph.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import io
+import logging
+import os
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import torch
+from torch import nn
+
+from clscore.errors import ClsCoreError
+
+logger = logging.getLogger("clscore")
+
+Format = Literal["onnx", "torchscript"]
+Exporter = Literal["auto", "dynamo", "legacy"]
+INPUT_NAME, OUTPUT_NAME = "input", "scores"
+DEFAULT_OPSET = 18
+
+
+class ScoresModule(nn.Module):
+    """``img -> model.predict(img)``: the part of a classifier that is exported."""
+
+    def __init__(self, model: nn.Module) -> None:
+        super().__init__()
+        self.model = model
+
+    def forward(self, img: torch.Tensor) -> torch.Tensor:
+        scores: torch.Tensor = self.model.predict(img)  # type: ignore[operator]
+        return scores
+
+
+@dataclass
+class ExportReport:
+    """What was written and how closely it matches eager PyTorch on a random batch."""
+
+    path: Path
+    format: str
+    exporter: str
+    input_shape: tuple[int, ...]
+    check_shape: tuple[int, ...] | None
+    max_abs_diff: float | None
+    atol: float
+    checked_with: str | None
+
+    @property
+    def ok(self) -> bool:
+        return self.max_abs_diff is None or self.max_abs_diff <= self.atol
+
+
+def export_model(
+    model: nn.Module,
+    out: str | os.PathLike[str],
+    *,
+    fmt: Format | str,
+    shape: tuple[int, int],
+    batch_size: int = 1,
+    dynamic_batch: bool = False,
+    opset: int = DEFAULT_OPSET,
+    exporter: Exporter | str = "auto",
+    atol: float = 1e-4,
+    check: bool = True,
+) -> ExportReport:
+    """Write ``model`` to ``out`` and compare the file's outputs with eager PyTorch.
+
+    With ``dynamic_batch`` the check uses a different batch size than the export, so a batch
+    dimension that was baked in is caught. Raises :class:`ClsCoreError` past ``atol``.
+    """
+    if fmt not in ("onnx", "torchscript"):
+        raise ClsCoreError(f"--format must be onnx or torchscript, got {fmt!r}")
+    if opset < 17:
+        raise ClsCoreError(f"--opset must be 17 or newer, got {opset}")
+    path = Path(out)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wrapped = ScoresModule(model).eval()
+    generator = torch.Generator().manual_seed(0)
+    example = torch.randn(batch_size, 3, *shape, generator=generator)
+    if fmt == "onnx":
+        used = export_onnx(
+            wrapped, example, path, dynamic_batch=dynamic_batch, opset=opset, exporter=exporter
+        )
+    else:
+        used = export_torchscript(wrapped, example, path)
+    report = ExportReport(path, fmt, used, tuple(example.shape), None, None, atol, None)
+    if check:
+        check_batch = batch_size + 2 if dynamic_batch else batch_size
+        sample = torch.randn(check_batch, 3, *shape, generator=generator)
+        report.check_shape = tuple(sample.shape)
+        with torch.inference_mode():
+            expected = wrapped(sample)
+        actual, report.checked_with = run_exported(path, fmt, sample)
+        if actual is not None:
+            if tuple(actual.shape) != tuple(expected.shape):
+                raise ClsCoreError(
+                    f"the exported {fmt} model gives shape {tuple(actual.shape)} on a batch of {check_batch}; "
+                    f"eager PyTorch gives {tuple(expected.shape)}"
+                )
+            report.max_abs_diff = float((actual.float() - expected.float()).abs().max())
+            if not report.ok:
+                raise ClsCoreError(
+                    f"the exported {fmt} model differs from eager PyTorch by up to {report.max_abs_diff:.3g} "
+                    f"(tolerance {atol:g}) on a random batch {report.check_shape}; the file is at {path}"
+                )
+    return report
+
+
+def export_onnx(
+    module: nn.Module,
+    example: torch.Tensor,
+    path: Path,
+    *,
+    dynamic_batch: bool,
+    opset: int,
+    exporter: Exporter | str,
+) -> str:
+    """Export with torch.export-based exporter (needs onnxscript), else the legacy TorchScript one.
+
+    ``auto`` tries the torch.export-based exporter first and falls back to the legacy one when it is
+    missing or fails on the model. The file is self-contained (no external data file).
+    """
+    if exporter not in ("auto", "dynamo", "legacy"):
+        raise ClsCoreError(f"--exporter must be auto, dynamo or legacy, got {exporter!r}")
+    have_onnxscript = importlib.util.find_spec("onnxscript") is not None
+    if importlib.util.find_spec("onnx") is None:
+        raise ClsCoreError("ONNX export needs the onnx package: pip install 'clscore[onnx]'")
+    if exporter == "dynamo" and not have_onnxscript:
+        raise ClsCoreError("the dynamo ONNX exporter needs onnxscript: pip install 'clscore[onnx]'")
+    if exporter in ("auto", "dynamo") and have_onnxscript:
+        try:
+            _export_dynamo(module, example, path, dynamic_batch=dynamic_batch, opset=opset)
+            return "dynamo"
+        except Exception as exc:
+            if exporter == "dynamo":
+                raise ClsCoreError(f"the dynamo ONNX exporter failed: {type(exc).__name__}: {exc}") from exc
+            logger.warning(
+                "dynamo ONNX export failed (%s: %s); using the legacy exporter", type(exc).__name__, exc
+            )
+    _export_legacy(module, example, path, dynamic_batch=dynamic_batch, opset=opset)
+    return "legacy"
+
+
+def _export_dynamo(
+    module: nn.Module, example: torch.Tensor, path: Path, *, dynamic_batch: bool, opset: int
+) -> None:
+    dynamic_shapes = ({0: torch.export.Dim("batch")},) if dynamic_batch else None
+    if dynamic_batch and example.shape[0] == 1:
+        example = example.repeat(2, 1, 1, 1)  # torch.export specialises a size-1 dimension
+    with _quiet():
+        torch.onnx.export(
+            module,
+            (example,),
+            str(path),
+            input_names=[INPUT_NAME],
+            output_names=[OUTPUT_NAME],
+            opset_version=opset,
+            dynamo=True,
+            external_data=False,
+            dynamic_shapes=dynamic_shapes,
+            verbose=False,
+        )
+
+
+def _export_legacy(
+    module: nn.Module, example: torch.Tensor, path: Path, *, dynamic_batch: bool, opset: int
+) -> None:
+    axes = {INPUT_NAME: {0: "batch"}, OUTPUT_NAME: {0: "batch"}} if dynamic_batch else None
+    with _quiet():
+        torch.onnx.export(
+            module,
+            (example,),
+            str(path),
+            input_names=[INPUT_NAME],
+            output_names=[OUTPUT_NAME],
+            opset_version=opset,
+            dynamo=False,
+            dynamic_axes=axes,
+        )
+
+
+def export_torchscript(module: nn.Module, example: torch.Tensor, path: Path) -> str:
+    """``torch.jit.trace`` (TorchScript is deprecated upstream but still the format many runtimes load)."""
+    with _quiet(), torch.inference_mode(False), torch.no_grad():
+        traced = torch.jit.trace(module, example, check_trace=False)
+        traced.save(str(path))
+    return "trace"
+
+
+def run_exported(path: Path, fmt: str, batch: torch.Tensor) -> tuple[torch.Tensor | None, str | None]:
+    """The exported file's output on ``batch`` (``None`` when no runtime is installed for it)."""
+    if fmt == "torchscript":
+        with _quiet():
+            loaded = torch.jit.load(str(path), map_location="cpu")
+        with torch.no_grad():
+            return loaded(batch), "torch.jit"
+    if importlib.util.find_spec("onnxruntime") is None:
+        logger.warning(
+            "onnxruntime is not installed, so the ONNX file was not checked: pip install 'clscore[onnx]'"
+        )
+        return None, None
+    import onnxruntime
+
+    session = onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    name = session.get_inputs()[0].name
+    output = session.run(None, {name: batch.numpy()})[0]
+    return torch.from_numpy(output), f"onnxruntime {onnxruntime.__version__}"
+
+
+@contextlib.contextmanager
+def _quiet() -> Iterator[None]:
+    """Silence the exporters' progress prints and deprecation chatter (errors still propagate)."""
+    with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
+        warnings.simplefilter("ignore")
+        yield
