@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 _MAX_DEPTH = 12
+_ROOT_BASES = frozenset({"object", "nn.Module", "torch.nn.Module", "Module", "ABC", "Generic"})
 
 
 @dataclass(frozen=True)
@@ -223,6 +224,8 @@ class _SourceReader:
             base_name = _dotted(base)
             if base_name is None:
                 continue
+            if base_name in _ROOT_BASES:  # a root takes no keywords: any **kwargs are the class's own
+                return own if init is not None else Signature()
             base_sig = self._base_signature(module_name, base_name, depth + 1)
             if base_sig is None:
                 return None if init is None else own
@@ -234,8 +237,6 @@ class _SourceReader:
         return own if init is not None else Signature()
 
     def _base_signature(self, module_name: str, base_name: str, depth: int) -> Signature | None:
-        if base_name in {"object", "nn.Module", "torch.nn.Module", "Module", "ABC", "Generic"}:
-            return Signature()
         if "." in base_name:
             return None
         found = self._find(module_name, base_name, depth)
