@@ -35,6 +35,10 @@ def source_package(tmp_path, monkeypatch):
                 def __init__(self, width: float = 1.0, **kwargs):
                     super().__init__(**kwargs)
 
+            class Open(nn.Module):
+                def __init__(self, model_name: str, **model_kwargs):
+                    super().__init__()
+
             def make(size: int | list[int], *, name: str = "x"):
                 pass
 
@@ -56,6 +60,11 @@ def test_reads_class_signature_through_reexport_and_base_kwargs(source_package):
     assert sig.get("style").default == "'pytorch'"
     assert not sig.open_kwargs
     assert "sigpkg.sub.mod" not in sys.modules
+
+
+def test_kwargs_of_a_class_on_a_root_base_stay_open(source_package):
+    sig = signature_of("sigpkg.sub.mod:Open")
+    assert sig.names == ["model_name"] and sig.open_kwargs
 
 
 def test_reads_function_and_alias(source_package):
