@@ -1,0 +1,51 @@
+"""Runner hooks: the base class and the built-in hooks (checkpoints, evaluation, logs, EMA, checks).
+
+``from clscore.engine.hooks import Hook`` imports no torch, so a plugin module can define its own
+hooks at import time; the built-in hooks load on first use.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from clscore.engine.hooks.base import PRIORITIES, Hook, get_priority
+
+if TYPE_CHECKING:
+    from clscore.engine.hooks.checkpoint import CheckpointHook
+    from clscore.engine.hooks.checks import ClassNumCheckHook
+    from clscore.engine.hooks.ema import EMAHook
+    from clscore.engine.hooks.evaluation import EvalHook
+    from clscore.engine.hooks.logger import ProgressBarHook, TensorboardLoggerHook, TextLoggerHook
+
+_LAZY = {
+    "CheckpointHook": "checkpoint",
+    "ClassNumCheckHook": "checks",
+    "EMAHook": "ema",
+    "EvalHook": "evaluation",
+    "ProgressBarHook": "logger",
+    "TensorboardLoggerHook": "logger",
+    "TextLoggerHook": "logger",
+}
+
+__all__ = [
+    "PRIORITIES",
+    "CheckpointHook",
+    "ClassNumCheckHook",
+    "EMAHook",
+    "EvalHook",
+    "Hook",
+    "ProgressBarHook",
+    "TensorboardLoggerHook",
+    "TextLoggerHook",
+    "get_priority",
+]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value

@@ -1,0 +1,594 @@
+"""The training loop shared by ``EpochBasedRunner`` (``max_epochs``) and ``IterBasedRunner`` (``max_iters``).
+
+One iteration: move the batch, ``model.loss(img, gt_label)`` under autocast (through DDP when
+distributed), sum the entries whose key contains ``loss``, backward (scaled for fp16, divided for
+gradient accumulation, ``no_sync`` between accumulation steps), optional gradient clipping, the
+optimizer step, then the lr scheduler step (the lr of iteration ``i`` is the policy's value at ``i``).
+Logged values stay on the device and are averaged only every ``log_config.interval`` iterations, so the
+loop does not wait for the device each iteration; a non-finite loss is recorded on the device and
+checked at those points, before any checkpoint is written, and at each epoch end.
+"""
+
+from __future__ import annotations
+
+import bisect
+import contextlib
+import logging
+import math
+import resource
+import time
+import warnings
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import nn
+from torch.utils.data import DataLoader
+
+from clscore.engine import dist
+from clscore.engine.checkpoint import load_state_dict, save_checkpoint, unwrap_model, write_latest
+from clscore.engine.dist import DistInfo
+from clscore.engine.evaluate import evaluate
+from clscore.engine.hooks.base import Hook, get_priority
+from clscore.engine.loader import set_epoch
+from clscore.engine.precision import Precision
+from clscore.engine.rng import get_rng_state, set_rng_state
+from clscore.engine.schedulers.base import PolicyScheduler
+from clscore.errors import ClsCoreError, ConfigError, TrainingError
+
+RUNNER_TYPES = ("EpochBasedRunner", "IterBasedRunner")
+NAN_POLICIES = ("stop", "skip")
+#: ``nan_policy: skip`` gives up after this many non-finite losses in a row.
+MAX_CONSECUTIVE_SKIPS = 20
+
+
+class TrainStep(nn.Module):
+    """``forward`` is ``model.loss``, so DDP's gradient hooks and torch.compile see the training step."""
+
+    def __init__(self, model: nn.Module) -> None:
+        super().__init__()
+        self.model: Any = model
+
+    def forward(self, img: torch.Tensor, gt_label: torch.Tensor) -> Any:
+        return self.model.loss(img, gt_label)
+
+
+def parse_losses(losses: Mapping[str, Any]) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+    """The total loss (sum of the entries whose key contains ``loss``) and detached values to log."""
+    if not isinstance(losses, Mapping):
+        raise TypeError(f"model.loss() must return a dict of losses, got {type(losses).__name__}")
+    log_vars: dict[str, torch.Tensor] = {}
+    for name, value in losses.items():
+        if torch.is_tensor(value):
+            log_vars[name] = value.mean()
+        elif isinstance(value, (list, tuple)) and value and all(torch.is_tensor(v) for v in value):
+            log_vars[name] = sum(v.mean() for v in value)  # type: ignore[assignment]
+        elif isinstance(value, Mapping):
+            for sub, sub_value in value.items():
+                if torch.is_tensor(sub_value):
+                    log_vars[str(sub)] = sub_value.mean()
+    terms = [v for k, v in log_vars.items() if "loss" in k]
+    if not terms:
+        raise TypeError(
+            f"model.loss() returned no entry whose key contains 'loss' (keys: {', '.join(losses)})"
+        )
+    loss = terms[0]
+    for term in terms[1:]:
+        loss = loss + term
+    log_vars["loss"] = loss
+    return loss, {k: v.detach().float() for k, v in log_vars.items()}
+
+
+class LogBuffer:
+    """Sums of logged values between two log lines; device tensors are read once per line."""
+
+    def __init__(self) -> None:
+        self.tensors: dict[str, torch.Tensor] = {}
+        self.floats: dict[str, float] = {}
+        self.count = 0
+
+    def add(self, tensors: Mapping[str, torch.Tensor], floats: Mapping[str, float]) -> None:
+        for k, v in tensors.items():
+            self.tensors[k] = self.tensors[k] + v if k in self.tensors else v.clone()
+        for k, f in floats.items():
+            self.floats[k] = self.floats.get(k, 0.0) + f
+        self.count += 1
+
+    def average(self) -> dict[str, float]:
+        if self.count == 0:
+            return {}
+        out: dict[str, float] = {}
+        if self.tensors:
+            keys = list(self.tensors)
+            stacked = dist.all_reduce_mean(torch.stack([self.tensors[k] for k in keys]) / self.count)
+            out.update(zip(keys, stacked.tolist()))
+        out.update({k: v / self.count for k, v in self.floats.items()})
+        return out
+
+    def clear(self) -> None:
+        self.tensors, self.floats, self.count = {}, {}, 0
+
+
+def _clean_loader_error(exc: ClsCoreError) -> ClsCoreError:
+    """A ClsCoreError re-raised from a DataLoader worker carries the worker traceback; keep its message."""
+    text = str(exc)
+    if "Original Traceback" not in text:
+        return exc
+    last = [line for line in text.strip().splitlines() if line.strip()][-1]
+    head, sep, message = last.partition(": ")
+    return type(exc)(message if sep and "Error" in head else last)
+
+
+class Runner:
+    """Runs training with hooks; ``max_epochs`` for epoch-based runs, ``max_iters`` for iteration-based."""
+
+    def __init__(
+        self,
+        *,
+        model: nn.Module,
+        optimizer: torch.optim.Optimizer,
+        scheduler: PolicyScheduler,
+        train_loader: DataLoader,
+        work_dir: Path,
+        logger: logging.Logger,
+        dist_info: DistInfo,
+        precision: Precision,
+        seed: int,
+        max_epochs: int | None = None,
+        max_iters: int | None = None,
+        val_loader: DataLoader | None = None,
+        grad_clip: Mapping[str, Any] | None = None,
+        cumulative_iters: int = 1,
+        log_interval: int = 10,
+        find_unused_parameters: bool = False,
+        compile: Any = False,
+        nan_policy: str = "stop",
+        meta: Mapping[str, Any] | None = None,
+        timestamp: str | None = None,
+    ) -> None:
+        if (max_epochs is None) == (max_iters is None):
+            raise ClsCoreError("runner: give exactly one of max_epochs and max_iters")
+        self.model = model
+        self.optimizer = optimizer
+        self.scheduler = scheduler
+        self.train_loader = train_loader
+        self.val_loader = val_loader
+        self.work_dir = Path(work_dir)
+        self.logger = logger
+        self.dist_info = dist_info
+        self.device = dist_info.device
+        self.precision = precision
+        self.seed = seed
+        self.grad_clip = dict(grad_clip) if grad_clip else None
+        self.cumulative_iters = max(1, int(cumulative_iters))
+        self.log_interval = max(1, int(log_interval))
+        self.meta = dict(meta or {})
+        if nan_policy not in NAN_POLICIES:
+            raise ConfigError(f"nan_policy must be one of {', '.join(NAN_POLICIES)}, got {nan_policy!r}")
+        self.nan_policy = nan_policy
+        self.skipped_iters = 0
+        self._consecutive_skips = 0
+        self.timestamp = timestamp or time.strftime("%Y%m%d_%H%M%S", time.localtime())
+
+        self.iters_per_epoch = len(train_loader)
+        if self.iters_per_epoch == 0:
+            raise ClsCoreError("the training loader yields no batch: the dataset is smaller than one batch")
+        self.by_epoch = max_epochs is not None
+        self.max_epochs = max_epochs
+        self.max_iters = max_epochs * self.iters_per_epoch if max_epochs is not None else int(max_iters or 0)
+        self.epoch = 0
+        self.iter = 0
+        self.inner_iter = 0
+        self._skip_batches = 0
+
+        self.hooks: list[Hook] = []
+        self._hook_levels: list[int] = []
+        self.log_buffer = LogBuffer()
+        self.log_record: dict[str, Any] | None = None
+        self.last_loss: float | None = None
+        self.last_metrics: dict[str, Any] = {}
+        self.last_checkpoint: Path | None = None
+        self.resumed_from: Path | None = None
+        self._nonfinite_at = torch.full((), -1, dtype=torch.long, device=self.device)
+        self._lr_used = self.current_lr()
+        self._time_start: float | None = None
+        self._iter_start = 0
+
+        step = TrainStep(model)
+        self._ddp: nn.parallel.DistributedDataParallel | None = None
+        if dist_info.distributed:
+            self._ddp = nn.parallel.DistributedDataParallel(
+                step,
+                device_ids=[self.device.index] if self.device.type == "cuda" else None,
+                find_unused_parameters=bool(find_unused_parameters),
+            )
+            step = self._ddp  # type: ignore[assignment]
+        from clscore.engine.precision import maybe_compile
+
+        self.train_step = maybe_compile(step, compile)
+
+    # -- properties -------------------------------------------------------------------------------------
+    @property
+    def is_main(self) -> bool:
+        return self.dist_info.is_main
+
+    @property
+    def num_classes(self) -> int | None:
+        head = getattr(unwrap_model(self.model), "head", None)
+        value = getattr(head, "num_classes", None)
+        return int(value) if isinstance(value, int) else None
+
+    def datasets(self) -> dict[str, Any]:
+        found = {"train": self.train_loader.dataset}
+        if self.val_loader is not None:
+            found["val"] = self.val_loader.dataset
+        return found
+
+    def current_lr(self) -> float:
+        return float(self.optimizer.param_groups[0]["lr"])
+
+    # -- hooks --------------------------------------------------------------------------------------------
+    def register_hook(self, hook: Hook, priority: int | str | None = None) -> None:
+        """Add ``hook``; among equal priorities, hooks run in registration order."""
+        level = get_priority(priority if priority is not None else getattr(hook, "priority", "NORMAL"))
+        position = bisect.bisect_right(self._hook_levels, level)
+        self._hook_levels.insert(position, level)
+        self.hooks.insert(position, hook)
+
+    def get_hook(self, kind: type) -> Any:
+        return next((h for h in self.hooks if isinstance(h, kind)), None)
+
+    def call_hook(self, stage: str) -> None:
+        for hook in self.hooks:
+            getattr(hook, stage)(self)
+
+    # -- the loop -----------------------------------------------------------------------------------------
+    def run(self) -> None:
+        try:
+            self.call_hook("before_run")
+            self._time_start, self._iter_start = time.perf_counter(), self.iter
+            with warnings.catch_warnings():
+                # the scheduler steps every iteration, also when GradScaler or accumulation skipped the update
+                warnings.filterwarnings("ignore", message=r"Detected call of `lr_scheduler\.step\(\)` before")
+                while self.iter < self.max_iters:
+                    self._train_epoch()
+            self.check_finite()
+        finally:
+            self.call_hook("after_run")
+
+    def _batches(self) -> Iterator[Any]:
+        iterator = iter(self.train_loader)
+        while True:
+            try:
+                batch = next(iterator)
+            except StopIteration:
+                return
+            except ClsCoreError as exc:
+                raise _clean_loader_error(exc) from None
+            yield batch
+
+    def _train_epoch(self) -> None:
+        set_epoch(
+            self.train_loader,
+            self.epoch,
+            seed=self.seed,
+            rank=self.dist_info.rank,
+            skip_batches=self._skip_batches,
+        )
+        self.inner_iter, self._skip_batches = self._skip_batches, 0
+        self.train_step.train()
+        self.call_hook("before_train_epoch")
+        tick = time.perf_counter()
+        for batch in self._batches():
+            data_time = time.perf_counter() - tick
+            self.call_hook("before_train_iter")
+            log_vars = self._train_iter(batch)
+            self.iter += 1
+            self.inner_iter += 1
+            self.log_buffer.add(log_vars, {"data_time": data_time, "time": time.perf_counter() - tick})
+            if self._log_due():
+                self.log_record = self._train_record()
+            self.call_hook("after_train_iter")
+            self.log_record = None
+            tick = time.perf_counter()
+            if self.iter >= self.max_iters:
+                break
+        if self.inner_iter >= self.iters_per_epoch:
+            self.epoch += 1
+            self.check_finite()
+            self.call_hook("after_train_epoch")
+
+    def _loss_factor(self) -> int:
+        if self.cumulative_iters == 1:
+            return 1
+        divisible = self.max_iters // self.cumulative_iters * self.cumulative_iters
+        return self.cumulative_iters if self.iter < divisible else self.max_iters - divisible
+
+    def _train_iter(self, batch: Mapping[str, Any]) -> dict[str, torch.Tensor]:
+        img = self.precision.prepare_input(batch["img"].to(self.device, non_blocking=True))
+        label = batch["gt_label"].to(self.device, non_blocking=True)
+        step_now = (self.iter + 1) % self.cumulative_iters == 0 or self.iter + 1 >= self.max_iters
+        no_sync = self._ddp.no_sync() if self._ddp is not None and not step_now else contextlib.nullcontext()
+        scaler = self.precision.scaler
+        with no_sync:
+            with self.precision.autocast():
+                losses = self.train_step(img, label)
+            loss, log_vars = parse_losses(losses)
+            if self.nan_policy == "skip" and self._skip_nonfinite(log_vars["loss"]):
+                self._lr_used = self.current_lr()
+                self.scheduler.step()  # the lr stays tied to the iteration number
+                return {}
+            self._track_finite(log_vars["loss"])
+            factor = self._loss_factor()
+            scaled = loss / factor if factor > 1 else loss
+            (scaler.scale(scaled) if scaler is not None else scaled).backward()
+        if step_now:
+            if self.grad_clip:
+                if scaler is not None:
+                    scaler.unscale_(self.optimizer)
+                params = [p for g in self.optimizer.param_groups for p in g["params"] if p.grad is not None]
+                if params:
+                    log_vars["grad_norm"] = (
+                        torch.nn.utils.clip_grad_norm_(params, **self.grad_clip).detach().float()
+                    )
+            if scaler is not None:
+                scaler.step(self.optimizer)
+                self.precision.update_scaler()
+            else:
+                self.optimizer.step()
+            self.optimizer.zero_grad(set_to_none=True)
+        self._lr_used = self.current_lr()
+        self.scheduler.step()
+        return log_vars
+
+    # -- logging ------------------------------------------------------------------------------------------
+    def _log_due(self) -> bool:
+        if self.by_epoch:
+            return self.inner_iter % self.log_interval == 0 or self.inner_iter >= self.iters_per_epoch
+        return self.iter % self.log_interval == 0 or self.iter >= self.max_iters
+
+    def memory_mb(self) -> int:
+        if self.device.type == "cuda":
+            return int(torch.cuda.max_memory_allocated(self.device) // (1024 * 1024))
+        return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
+
+    def _train_record(self) -> dict[str, Any]:
+        values = self.log_buffer.average()
+        self.log_buffer.clear()
+        self.check_finite()
+        self.last_loss = values.get("loss")
+        record: dict[str, Any] = {
+            "mode": "train",
+            "epoch": self.epoch + 1,
+            "iter": self.inner_iter if self.by_epoch else self.iter,
+            "lr": self._lr_used,
+            "memory": self.memory_mb(),
+            "data_time": values.pop("data_time", 0.0),
+            "time": values.pop("time", 0.0),
+        }
+        record.update(values)
+        return record
+
+    def eta_seconds(self) -> float | None:
+        done = self.iter - self._iter_start
+        if self._time_start is None or done <= 0:
+            return None
+        return (time.perf_counter() - self._time_start) / done * (self.max_iters - self.iter)
+
+    def env_meta(self) -> dict[str, Any]:
+        """The first line of the JSON log: environment, seed, config."""
+        return {
+            "env_info": {
+                "torch": torch.__version__,
+                "device": str(self.device),
+                "world_size": self.dist_info.world_size,
+                "precision": self.precision.name,
+            },
+            "seed": self.seed,
+            "exp_name": self.meta.get("exp_name"),
+            "versions": self.meta.get("versions"),
+            "config": self.meta.get("config"),
+        }
+
+    # -- non-finite loss guard ------------------------------------------------------------------------
+    def _track_finite(self, loss: torch.Tensor) -> None:
+        bad = ~torch.isfinite(loss) & (self._nonfinite_at < 0)
+        self._nonfinite_at = torch.where(
+            bad, self._nonfinite_at.new_full((), self.iter + 1), self._nonfinite_at
+        )
+
+    def _skip_nonfinite(self, loss: torch.Tensor) -> bool:
+        """``nan_policy: skip``: drop this iteration's update when the loss is not finite on any rank."""
+        if not dist.any_rank(not bool(torch.isfinite(loss).item()), self.device):
+            self._consecutive_skips = 0
+            return False
+        self.optimizer.zero_grad(set_to_none=True)
+        self.skipped_iters += 1
+        self._consecutive_skips += 1
+        self.logger.warning(
+            "non-finite loss at iteration %d: update skipped (%d so far)", self.iter + 1, self.skipped_iters
+        )
+        if self._consecutive_skips >= MAX_CONSECUTIVE_SKIPS:
+            raise TrainingError(
+                f"the loss was NaN or infinite for {MAX_CONSECUTIVE_SKIPS} iterations in a row (up to iteration "
+                f"{self.iter + 1}); training stopped. The last good checkpoint is {self.last_checkpoint}."
+            )
+        return True
+
+    def check_finite(self) -> None:
+        """Stop with a TrainingError if any iteration so far had a NaN/inf loss (on any rank)."""
+        at = self._nonfinite_at
+        if dist.is_dist():
+            at = at.clone()
+            big = torch.full_like(at, 2**62)
+            at = torch.where(at < 0, big, at)
+            torch.distributed.all_reduce(at, op=torch.distributed.ReduceOp.MIN)
+            at = torch.where(at == 2**62, torch.full_like(at, -1), at)
+        first = int(at.item())
+        if first < 0:
+            return
+        epoch = (first - 1) // self.iters_per_epoch + 1
+        kept = (
+            f"; the last good checkpoint is {self.last_checkpoint}"
+            if self.last_checkpoint
+            else ("; no checkpoint was written before it")
+        )
+        raise TrainingError(
+            f"the loss became NaN or infinite at iteration {first} (epoch {epoch}); training stopped{kept}. "
+            "Lower the learning rate, add optimizer_config.grad_clip, or check the data."
+        )
+
+    # -- evaluation ---------------------------------------------------------------------------------------
+    def evaluate(self, metrics: list[Any]) -> dict[str, Any]:
+        """Evaluate on the val loader, log a ``mode: val`` record, and return the metrics."""
+        if self.val_loader is None:
+            return {}
+        self.call_hook("before_val_epoch")
+        try:
+            results = evaluate(
+                unwrap_model(self.model),
+                self.val_loader,
+                metrics,
+                self.device,
+                autocast=self.precision.autocast,
+                prepare_input=self.precision.prepare_input,
+            )
+        except ClsCoreError as exc:
+            raise _clean_loader_error(exc) from None
+        self.last_metrics = results
+        self.log_record = {
+            "mode": "val",
+            "epoch": self.epoch,
+            "iter": self.iters_per_epoch if self.by_epoch else self.iter,
+            "lr": self._lr_used,
+        }
+        self.log_record.update({k: v for k, v in results.items() if isinstance(v, (int, float))})
+        self.call_hook("after_val_epoch")
+        self.log_record = None
+        return results
+
+    # -- checkpoints ----------------------------------------------------------------------------------------
+    def protected_checkpoints(self) -> list[Path]:
+        """Checkpoints retention must never delete: the resumed-from, the best and the latest ones."""
+        paths = [p for p in (self.resumed_from, self.last_checkpoint) if p is not None]
+        for hook in self.hooks:
+            best = getattr(hook, "best_checkpoint", None)
+            if best:
+                paths.append(Path(best))
+        return paths
+
+    def checkpoint_dict(self, save_optimizer: bool = True) -> dict[str, Any]:
+        model = unwrap_model(self.model)
+        state = {k: v.detach().cpu() for k, v in model.state_dict().items()}
+        hooks_state = {type(h).__name__: s for h in self.hooks if (s := h.state_dict()) is not None}
+        meta = {
+            "epoch": self.epoch,
+            "iter": self.iter,
+            "iters_per_epoch": self.iters_per_epoch,
+            "seed": self.seed,
+            "world_size": self.dist_info.world_size,
+            "time": time.strftime("%Y-%m-%d %H:%M:%S"),
+            "rng": get_rng_state(),
+            **{k: v for k, v in self.meta.items() if k in ("config", "classes", "versions", "exp_name")},
+        }
+        checkpoint: dict[str, Any] = {"meta": meta, "state_dict": state, "hooks": hooks_state}
+        if save_optimizer:
+            checkpoint["optimizer"] = self.optimizer.state_dict()
+            checkpoint["scheduler"] = self.scheduler.state_dict()
+            if self.precision.scaler is not None:
+                checkpoint["scaler"] = self.precision.scaler.state_dict()
+        return checkpoint
+
+    def save_checkpoint(self, path: Path, *, save_optimizer: bool = True, update_latest: bool = True) -> None:
+        """Write a checkpoint (rank 0 only) after checking that no loss went non-finite."""
+        self.check_finite()
+        if not self.is_main:
+            return
+        path = Path(path)
+        save_checkpoint(path, self.checkpoint_dict(save_optimizer))
+        if update_latest:
+            write_latest(path.parent, path.name)
+            self.last_checkpoint = path
+        self.logger.info("saved checkpoint %s", path)
+
+    def export_weights(self, path: Path) -> None:
+        """The weights alone as ``.safetensors`` (rank 0), with epoch/iter/classes as string metadata."""
+        if not self.is_main:
+            return
+        from clscore.engine.checkpoint import save_safetensors
+
+        model = unwrap_model(self.model)
+        metadata = {
+            "epoch": str(self.epoch),
+            "iter": str(self.iter),
+            "classes": "\n".join(self.meta.get("classes") or []),
+        }
+        save_safetensors(path, model.state_dict(), metadata)
+        self.logger.info("exported weights %s", path)
+
+    def resume(self, checkpoint: Mapping[str, Any], path: Path) -> None:
+        """Restore weights, optimizer, schedule, scaler, counters, hook states and RNG states."""
+        from clscore.engine.checkpoint import extract_state_dict
+
+        load_state_dict(self.model, extract_state_dict(checkpoint, path), strict=True, source=str(path))
+        if "optimizer" in checkpoint:
+            self.optimizer.load_state_dict(checkpoint["optimizer"])
+        else:
+            self.logger.warning("%s has no optimizer state; the optimizer starts fresh", path)
+        if "scheduler" in checkpoint:
+            self.scheduler.load_state_dict(checkpoint["scheduler"])
+        if self.precision.scaler is not None and "scaler" in checkpoint:
+            self.precision.scaler.load_state_dict(checkpoint["scaler"])
+        meta = checkpoint.get("meta") or {}
+        self.epoch, self.iter = int(meta.get("epoch", 0)), int(meta.get("iter", 0))
+        saved_ipe = meta.get("iters_per_epoch")
+        if saved_ipe is not None and int(saved_ipe) != self.iters_per_epoch:
+            self.logger.warning(
+                "resuming with %d iterations per epoch instead of %s (batch size or world size changed)",
+                self.iters_per_epoch,
+                saved_ipe,
+            )
+        self._skip_batches = max(0, self.iter - self.epoch * self.iters_per_epoch) % self.iters_per_epoch
+        if "scheduler" not in checkpoint:
+            self.scheduler.last_epoch = self.iter - 1
+            self.scheduler.step()
+        hooks_state = checkpoint.get("hooks") or {}
+        for hook in self.hooks:
+            state = hooks_state.get(type(hook).__name__)
+            if state is not None:
+                hook.load_state_dict(state)
+        if "rng" in meta:
+            set_rng_state(meta["rng"])
+        self.resumed_from = Path(path)
+        self.last_checkpoint = Path(path)
+        self.logger.info("resumed from %s at epoch %d, iteration %d", path, self.epoch, self.iter)
+        if self.iter >= self.max_iters:
+            self.logger.info("the checkpoint already reached the end of the schedule; nothing left to train")
+
+
+def log_every(interval: Any) -> int:
+    value = int(interval) if interval is not None else 10
+    return value if value > 0 else 10
+
+
+def runner_limits(
+    runner_cfg: Mapping[str, Any] | None, total_epochs: Any = None
+) -> tuple[int | None, int | None]:
+    """``(max_epochs, max_iters)`` from ``runner:`` (or the old ``total_epochs`` key)."""
+    cfg = dict(runner_cfg or {})
+    kind = cfg.get("type", "EpochBasedRunner")
+    if kind not in RUNNER_TYPES:
+        raise ConfigError(f"runner.type: unknown runner {kind!r}; use EpochBasedRunner or IterBasedRunner")
+    if kind == "IterBasedRunner":
+        if "max_iters" not in cfg:
+            raise ConfigError("runner.max_iters is required for IterBasedRunner")
+        return None, int(cfg["max_iters"])
+    max_epochs = cfg.get("max_epochs", total_epochs)
+    if max_epochs is None:
+        raise ConfigError(
+            "runner.max_epochs is required for EpochBasedRunner (e.g. runner: {type: EpochBasedRunner, max_epochs: 100})"
+        )
+    if int(max_epochs) <= 0 or math.isnan(float(max_epochs)):
+        raise ConfigError(f"runner.max_epochs must be a positive integer, got {max_epochs}")
+    return int(max_epochs), None
