@@ -113,8 +113,8 @@ def test_bad_out_name(run, tmp_path):
 
 
 def test_logs_keys_stop_at_the_next_log():
+    from clscore.cli._options import spread
     from clscore.cli.analyze import LogsCommand
-    from clscore.cli.test import spread
 
     args = ["a.log.json", "--keys", "loss", "accuracy_top-1", "b.log.json", "--legend", "run a", "run b"]
     assert spread(args, LogsCommand.multi_value) == [

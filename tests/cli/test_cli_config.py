@@ -4,11 +4,11 @@ import pytest
 from click.testing import CliRunner
 
 from clscore.cli import cli
-from clscore.cli._options import spread_cfg_options
+from clscore.cli._options import Command, spread
 
 
 def test_spread_cfg_options():
-    assert spread_cfg_options(["c.yaml", "--cfg-options", "a=1", "b.c=[1, 2]", "--debug"]) == [
+    assert spread(["c.yaml", "--cfg-options", "a=1", "b.c=[1, 2]", "--debug"], Command.multi_value) == [
         "c.yaml",
         "--cfg-options",
         "a=1",

@@ -9,7 +9,8 @@ from apis.digits_run import DigitsRun, shared_digits_run
 from click.testing import CliRunner
 
 from clscore.cli import cli
-from clscore.cli.test import EvalCommand, parse_metric_options, spread
+from clscore.cli._options import spread
+from clscore.cli.test import EvalCommand, parse_metric_options
 
 
 @pytest.fixture(scope="module")

@@ -23,7 +23,10 @@ def bad_neck(tmp_path):
 def test_misspelt_neck_answers_with_path_did_you_mean_exit_2_no_traceback(run_clsrun, bad_neck):
     result = run_clsrun("config", "validate", str(bad_neck))
     assert result.returncode == 2
-    assert "model.neck: unknown neck 'GlobalAveragePoolin'; did you mean 'GlobalAveragePooling'?" in result.stderr
+    assert (
+        "model.neck: unknown neck 'GlobalAveragePoolin'; did you mean 'GlobalAveragePooling'?"
+        in result.stderr
+    )
     assert "Traceback" not in result.stderr + result.stdout
 
 
@@ -44,5 +47,7 @@ def test_python_tag_is_refused_and_nothing_runs(run_clsrun, tmp_path):
 
 
 def test_good_builtin_config_validates(run_clsrun, bad_neck):
-    result = run_clsrun("config", "validate", str(bad_neck), "--cfg-options", "model.neck.type=GlobalAveragePooling")
+    result = run_clsrun(
+        "config", "validate", str(bad_neck), "--cfg-options", "model.neck.type=GlobalAveragePooling"
+    )
     assert result.returncode == 0, result.stderr

@@ -98,7 +98,7 @@ def test_metrics_are_built_with_their_own_options_and_clipped_topk(clscore_host)
     results = {}
     for metric in metrics:
         results.update(metric(scores, torch.tensor([2, 0, 0, 1])))
-    assert results["accuracy_top-1"] == pytest.approx(50.0) and results["accuracy_top-3"] == pytest.approx(
+    assert results["accuracy_top-1"] == pytest.approx(50.0) and results["accuracy_top-5"] == pytest.approx(
         100.0
     )
     assert results["support"] == 4 and "f1_score" in results

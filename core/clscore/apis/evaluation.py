@@ -95,10 +95,7 @@ def build_eval_loader(
     from clscore.engine.train import build_dataset, to_plain
 
     data = to_plain(cfg.get("data") or {})
-    spec = dict(data[split])
-    if "test_mode" not in spec and _takes_test_mode(spec):
-        spec["test_mode"] = True  # MMClassification builds val/test sets with test_mode=True
-    dataset = build_dataset({**data, split: spec}, split)
+    dataset = build_dataset(data, split)
     return build_dataloader(
         dataset,
         loader_options(data, split),
@@ -108,13 +105,6 @@ def build_eval_loader(
         train=False,
         device_type=device_type,
     )
-
-
-def _takes_test_mode(spec: Mapping[str, Any]) -> bool:
-    from clscore.plugins import get_host, signature_of
-
-    sig = signature_of(get_host().registry("dataset").get(str(spec.get("type"))).target)
-    return sig is not None and sig.get("test_mode") is not None
 
 
 def evaluate_trained(

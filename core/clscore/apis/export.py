@@ -16,7 +16,7 @@ import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import torch
 from torch import nn
@@ -140,7 +140,7 @@ def export_onnx(
         raise ClsCoreError("the dynamo ONNX exporter needs onnxscript: pip install 'clscore[onnx]'")
     if exporter in ("auto", "dynamo") and have_onnxscript:
         try:
-            _export_dynamo(module, example, path, dynamic_batch=dynamic_batch, opset=opset)
+            _export_onnx(module, example, path, dynamic_batch=dynamic_batch, opset=opset, dynamo=True)
             return "dynamo"
         except Exception as exc:
             if exporter == "dynamo":
@@ -148,16 +148,22 @@ def export_onnx(
             logger.warning(
                 "dynamo ONNX export failed (%s: %s); using the legacy exporter", type(exc).__name__, exc
             )
-    _export_legacy(module, example, path, dynamic_batch=dynamic_batch, opset=opset)
+    _export_onnx(module, example, path, dynamic_batch=dynamic_batch, opset=opset, dynamo=False)
     return "legacy"
 
 
-def _export_dynamo(
-    module: nn.Module, example: torch.Tensor, path: Path, *, dynamic_batch: bool, opset: int
+def _export_onnx(
+    module: nn.Module, example: torch.Tensor, path: Path, *, dynamic_batch: bool, opset: int, dynamo: bool
 ) -> None:
-    dynamic_shapes = ({0: torch.export.Dim("batch")},) if dynamic_batch else None
-    if dynamic_batch and example.shape[0] == 1:
-        example = example.repeat(2, 1, 1, 1)  # torch.export specialises a size-1 dimension
+    """One ONNX export; the dynamo exporter takes ``dynamic_shapes``, the legacy one ``dynamic_axes``."""
+    if dynamo:
+        if dynamic_batch and example.shape[0] == 1:
+            example = example.repeat(2, 1, 1, 1)  # torch.export specialises a size-1 dimension
+        dynamic: dict[str, Any] = {"external_data": False, "verbose": False}
+        dynamic["dynamic_shapes"] = ({0: torch.export.Dim("batch")},) if dynamic_batch else None
+    else:
+        axes = {INPUT_NAME: {0: "batch"}, OUTPUT_NAME: {0: "batch"}} if dynamic_batch else None
+        dynamic = {"dynamic_axes": axes}
     with _quiet():
         torch.onnx.export(
             module,
@@ -166,27 +172,8 @@ def _export_dynamo(
             input_names=[INPUT_NAME],
             output_names=[OUTPUT_NAME],
             opset_version=opset,
-            dynamo=True,
-            external_data=False,
-            dynamic_shapes=dynamic_shapes,
-            verbose=False,
-        )
-
-
-def _export_legacy(
-    module: nn.Module, example: torch.Tensor, path: Path, *, dynamic_batch: bool, opset: int
-) -> None:
-    axes = {INPUT_NAME: {0: "batch"}, OUTPUT_NAME: {0: "batch"}} if dynamic_batch else None
-    with _quiet():
-        torch.onnx.export(
-            module,
-            (example,),
-            str(path),
-            input_names=[INPUT_NAME],
-            output_names=[OUTPUT_NAME],
-            opset_version=opset,
-            dynamo=False,
-            dynamic_axes=axes,
+            dynamo=dynamo,
+            **dynamic,
         )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -11,25 +12,39 @@ CFG_OPTIONS_FLAG = "--cfg-options"
 
 
 class Command(click.Command):
-    """A click command that reads MMCV-style ``--cfg-options a=1 b.c=2`` (several values after one flag)."""
+    """A command whose ``multi_value`` options take several values after one flag (MMCV style).
+
+    ``--cfg-options a=1 b.c=2`` is the one every command has; subclasses add their own.
+
+    ``multi_value`` maps each flag to the pattern its values match; the first argument that does not
+    match ends the list (``--metrics accuracy precision CONFIG`` still finds CONFIG when it has a
+    dot or a slash).
+    """
+
+    multi_value: dict[str, re.Pattern[str]] = {CFG_OPTIONS_FLAG: re.compile(r"^[^-][^=]*=")}
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        return super().parse_args(ctx, spread_cfg_options(args))
+        return super().parse_args(ctx, spread(args, self.multi_value))
 
 
-def spread_cfg_options(args: list[str]) -> list[str]:
-    """``--cfg-options a=1 b=2 rest`` -> ``--cfg-options a=1 --cfg-options b=2 rest``."""
+def spread(args: list[str], multi_value: dict[str, re.Pattern[str]]) -> list[str]:
+    """``--metrics a b`` -> ``--metrics a --metrics b`` for each flag of ``multi_value``."""
     out: list[str] = []
-    collecting = False
+    flag, consumed = None, False
     for arg in args:
-        if arg == CFG_OPTIONS_FLAG:
-            collecting = True
+        if arg in multi_value:
+            flag, consumed = arg, False
             continue
-        if collecting and not arg.startswith("-") and "=" in arg:
-            out.extend([CFG_OPTIONS_FLAG, arg])
+        if flag is not None and multi_value[flag].match(arg):
+            out.extend([flag, arg])
+            consumed = True
             continue
-        collecting = False
+        if flag is not None and not consumed:
+            out.append(flag)  # as plain click would: the next argument is the value
+        flag = None
         out.append(arg)
+    if flag is not None and not consumed:
+        out.append(flag)  # click reports the missing value
     return out
 
 

@@ -10,16 +10,19 @@ from typing import Any, TypeVar
 import click
 
 from clscore.cli._options import Command, cfg_options, config_argument, load_config
-from clscore.cli.test import MultiValueCommand
 from clscore.errors import ClsCoreError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-class LogsCommand(MultiValueCommand):
+class LogsCommand(Command):
     """``--keys loss accuracy_top-1`` and ``--legend a b``; a key never ends in .json (that is a log)."""
 
-    multi_value = {"--keys": re.compile(r"^(?!.*\.json$)[A-Za-z][\w.-]*$"), "--legend": re.compile(r"^[^-]")}
+    multi_value = {
+        **Command.multi_value,
+        "--keys": re.compile(r"^(?!.*\.json$)[A-Za-z][\w.-]*$"),
+        "--legend": re.compile(r"^[^-]"),
+    }
 
 
 def _out_option(default: str | None = None) -> Callable[[F], F]:

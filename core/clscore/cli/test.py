@@ -4,54 +4,19 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import click
 
+from clscore.cli._launch import distributed_options, run_torchrun
 from clscore.cli._options import Command, cfg_options, config_argument, load_config
 from clscore.errors import ClsCoreError
 
 
-class MultiValueCommand(Command):
-    """A command whose ``multi_value`` options take several values after one flag, like ``--cfg-options``.
-
-    ``multi_value`` maps each flag to the pattern its values match; the first argument that does not
-    match ends the list (``--metrics accuracy precision CONFIG`` still finds CONFIG when it has a
-    dot or a slash). A candidate for ``cli._options``, next to ``spread_cfg_options``.
-    """
-
-    multi_value: dict[str, re.Pattern[str]] = {}
-
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        return super().parse_args(ctx, spread(args, self.multi_value))
-
-
-def spread(args: list[str], multi_value: dict[str, re.Pattern[str]]) -> list[str]:
-    """``--metrics a b`` -> ``--metrics a --metrics b`` for each flag of ``multi_value``."""
-    out: list[str] = []
-    flag, consumed = None, False
-    for arg in args:
-        if arg in multi_value:
-            flag, consumed = arg, False
-            continue
-        if flag is not None and multi_value[flag].match(arg):
-            out.extend([flag, arg])
-            consumed = True
-            continue
-        if flag is not None and not consumed:
-            out.append(flag)  # as plain click would: the next argument is the value
-        flag = None
-        out.append(arg)
-    if flag is not None and not consumed:
-        out.append(flag)  # click reports the missing value
-    return out
-
-
-class EvalCommand(MultiValueCommand):
+class EvalCommand(Command):
     multi_value = {
+        **Command.multi_value,
         "--metrics": re.compile(r"^[A-Za-z][\w-]*(,[A-Za-z][\w-]*)*$"),
         "--metric-options": re.compile(r"^\w+="),
     }
@@ -71,44 +36,6 @@ def parse_metric_options(items: tuple[str, ...]) -> dict[str, Any]:
         parts = [loads(p, source=f"--metric-options {key}") for p in raw.split(",")] if "," in raw else None
         options[key.strip()] = parts if parts is not None else loads(raw, source=f"--metric-options {key}")
     return options
-
-
-def torchrun_command(ctx: click.Context, nproc: int) -> list[str]:
-    """This command again, on ``nproc`` processes under ``torch.distributed.run``, with ``--launcher pytorch``."""
-    root = ctx.find_root().params
-    command = [
-        sys.executable,
-        "-m",
-        "torch.distributed.run",
-        "--standalone",
-        f"--nproc_per_node={nproc}",
-        "-m",
-        "clscore",
-    ]
-    command += ["--debug"] if root.get("debug") else []
-    command += ["--strict-plugins"] if root.get("strict_plugins") else []
-    params = ctx.params
-    command += [
-        "test",
-        params["config"],
-        params["checkpoint"],
-        "--launcher",
-        "pytorch",
-        "--device",
-        params["device"],
-    ]
-    for name in params["metrics"]:
-        command += ["--metrics", name]
-    for item in params["metric_options"]:
-        command += ["--metric-options", item]
-    for item in params["cfg_options"]:
-        command += ["--cfg-options", item]
-    if params["out"]:
-        command += ["--out", params["out"]]
-    if params["split"]:
-        command += ["--split", params["split"]]
-    command += ["--with-predictions"] if params["with_predictions"] else []
-    return command
 
 
 def format_metrics(metrics: dict[str, Any], classes: list[str]) -> str:
@@ -163,20 +90,7 @@ def format_metrics(metrics: dict[str, Any], classes: list[str]) -> str:
 )
 @cfg_options
 @click.option("--device", default="auto", show_default=True, help="cpu, cuda or auto (CUDA when present).")
-@click.option(
-    "--nproc",
-    type=click.IntRange(min=1),
-    default=1,
-    show_default=True,
-    help="Processes on this machine (starts torchrun).",
-)
-@click.option(
-    "--launcher",
-    type=click.Choice(["none", "pytorch"]),
-    default="none",
-    show_default=True,
-    help="pytorch: join the torchrun job this process belongs to.",
-)
+@distributed_options
 @click.pass_context
 def test(
     ctx: click.Context,
@@ -205,7 +119,7 @@ def test(
     cfg = load_config(config, cfg_options)
     options = parse_metric_options(metric_options)
     if nproc > 1:
-        ctx.exit(subprocess.call(torchrun_command(ctx, nproc)))
+        ctx.exit(run_torchrun(ctx, nproc))
     from clscore.apis.evaluation import (
         build_eval_loader,
         canonical_options,

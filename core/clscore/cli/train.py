@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import os
-import re
-import subprocess
 import sys
 from typing import Any
 
 import click
 
+from clscore.cli._launch import distributed_options, run_torchrun
 from clscore.cli._options import Command, cfg_options, config_argument, load_config
 
 
@@ -25,47 +24,6 @@ def _prefer_sleeping_threads() -> None:
         return
     if os.getloadavg()[0] >= (os.cpu_count() or 1):
         os.environ["OMP_WAIT_POLICY"] = "PASSIVE"
-
-
-def _torchrun_command(ctx: click.Context, nproc: int, params: dict[str, Any]) -> list[str]:
-    """This same command, without ``--nproc``, started by ``torch.distributed.run`` on ``nproc`` processes."""
-    root = ctx.find_root().params
-    command = [sys.executable, "-m", "torch.distributed.run", "--standalone", f"--nproc_per_node={nproc}"]
-    command += ["-m", "clscore"]
-    command += ["--debug"] if root.get("debug") else []
-    command += ["--strict-plugins"] if root.get("strict_plugins") else []
-    command += ["train", params["config"], "--launcher", "pytorch"]
-    for option in ("work_dir", "load_from", "resume_from", "seed", "device"):
-        if params.get(option) is not None:
-            command += [f"--{option.replace('_', '-')}", str(params[option])]
-    for flag in ("auto_resume", "deterministic", "no_validate"):
-        if params.get(flag):
-            command.append(f"--{flag.replace('_', '-')}")
-    for option in params.get("cfg_options") or ():
-        command += ["--cfg-options", option]
-    return command
-
-
-_LAUNCHER_NOISE = re.compile(r"^(Traceback \(most recent call last\)|[EW]\d{4} .*torch/distributed/elastic)")
-
-
-def _run_torchrun(command: list[str], nproc: int, debug: bool) -> int:
-    """Run torchrun; without ``--debug`` its failure report (a launcher traceback) and repeated errors are dropped."""
-    env = dict(os.environ)
-    env.setdefault("OMP_NUM_THREADS", str(max(1, (os.cpu_count() or 1) // nproc)))
-    if debug:
-        return subprocess.call(command, env=env)
-    seen: set[str] = set()
-    quiet = False
-    with subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True, bufsize=1) as proc:
-        assert proc.stderr is not None
-        for line in proc.stderr:
-            quiet = quiet or bool(_LAUNCHER_NOISE.match(line))
-            if quiet or (line.startswith("Error: ") and line in seen):
-                continue
-            seen.add(line)
-            sys.stderr.write(line)
-        return proc.wait()
 
 
 def _summary(result: dict[str, Any]) -> str:
@@ -113,20 +71,7 @@ def _summary(result: dict[str, Any]) -> str:
     help="Where to train [auto: CUDA when present].",
 )
 @click.option("--no-validate", is_flag=True, help="Do not evaluate on data.val during training.")
-@click.option(
-    "--nproc",
-    type=click.IntRange(min=1),
-    default=1,
-    show_default=True,
-    help="Processes on this machine (starts torchrun).",
-)
-@click.option(
-    "--launcher",
-    type=click.Choice(["none", "pytorch"]),
-    default="none",
-    show_default=True,
-    help="pytorch: join the torchrun job this process belongs to.",
-)
+@distributed_options
 @click.pass_context
 def train(
     ctx: click.Context,
@@ -154,8 +99,7 @@ def train(
     _prefer_sleeping_threads()
     cfg = load_config(config, cfg_options)
     if nproc > 1:
-        command = _torchrun_command(ctx, nproc, ctx.params)
-        ctx.exit(_run_torchrun(command, nproc, bool(ctx.find_root().params.get("debug"))))
+        ctx.exit(run_torchrun(ctx, nproc))
     from clscore.engine.train import train as run_training
 
     try:

@@ -88,7 +88,7 @@ PLAIN_SECTIONS: dict[str, dict[str, str | None]] = {
         "interval": "int",
         "metric": "str | list[str]",
         "metric_options": "dict | None",
-        "save_best": "str | None",
+        "save_best": "str | bool | None",
         "rule": "Literal['greater', 'less'] | None",
         "start": "int | None",
         "by_epoch": "bool",
@@ -122,6 +122,7 @@ SCALAR_SECTIONS: dict[str, str | None] = {
     "total_epochs": "int",
     "mp_start_method": "str",
     "opencv_num_threads": "int",
+    "find_unused_parameters": "bool",
     "nan_policy": "Literal['stop', 'skip']",
 }
 

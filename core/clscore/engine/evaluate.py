@@ -26,18 +26,6 @@ Metric = Callable[[torch.Tensor, torch.Tensor], Mapping[str, Any]]
 DEFAULT_METRIC_OPTIONS: dict[str, Any] = {"topk": (1, 5)}
 
 
-def _clip_topk(topk: Any, num_classes: int | None) -> Any:
-    if num_classes is None:
-        return topk
-    values = [topk] if isinstance(topk, int) else list(topk)
-    clipped: list[int] = []
-    for k in values:
-        k = min(int(k), num_classes)
-        if k not in clipped:
-            clipped.append(k)
-    return tuple(clipped)
-
-
 def build_metrics(
     metric: str | Sequence[str] | None = "accuracy",
     metric_options: Mapping[str, Any] | None = None,
@@ -45,12 +33,11 @@ def build_metrics(
 ) -> list[Metric]:
     """The metric components named by ``metric``, each given the ``metric_options`` it accepts.
 
-    ``topk`` is clipped to the class count (top-5 of a 3-class problem becomes top-3).
+    A ``topk`` above the class count is clipped by the metric itself, keeping the requested key
+    (``accuracy_top-5`` of a 3-class problem is 100), unlike MMClassification, which crashes.
     """
     names = [metric] if isinstance(metric, str) else list(metric or ["accuracy"])
     options = dict(DEFAULT_METRIC_OPTIONS if metric_options is None else metric_options)
-    if "topk" in options:
-        options["topk"] = _clip_topk(options["topk"], num_classes)
     registry = get_host().registry("metric")
     metrics = []
     for name in names:

@@ -27,7 +27,7 @@ from clscore.engine.precision import build_precision
 from clscore.engine.rng import random_seed, set_random_seed
 from clscore.engine.runner import Runner, log_every, runner_limits
 from clscore.errors import ClsCoreError, ConfigError, DataError
-from clscore.plugins import build
+from clscore.plugins import build, get_host, signature_of
 
 LOGGER_NAME = "clscore"
 
@@ -107,13 +107,22 @@ def setup_logger(
     return logger, handlers
 
 
+def _takes_test_mode(spec: Mapping[str, Any]) -> bool:
+    sig = signature_of(get_host().registry("dataset").get(str(spec["type"])).target)
+    return sig is not None and sig.get("test_mode") is not None
+
+
 # -- data --------------------------------------------------------------------------------------------------------
 def build_dataset(data_cfg: Mapping[str, Any], split: str) -> Any:
+    """``data.<split>``; val and test sets get ``test_mode=True`` when they take it, as in MMClassification."""
     spec = data_cfg.get(split)
     if not isinstance(spec, Mapping) or "type" not in spec:
         raise ConfigError(
             f"data.{split} must be a dataset config with a 'type' (e.g. {{type: ImageNet, data_prefix: ...}})"
         )
+    spec = dict(spec)
+    if split != "train" and "test_mode" not in spec and _takes_test_mode(spec):
+        spec["test_mode"] = True
     dataset = build("dataset", spec)
     if len(dataset) == 0:
         where = spec.get("data_prefix") or spec.get("ann_file") or ""

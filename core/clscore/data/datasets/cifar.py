@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import os
 import pickle
-from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import torch
 
-from clscore.data.datasets.in_memory import InMemoryDataset
+from clscore.data.datasets.in_memory import LocalSplitDataset
 from clscore.errors import DataError
 
 _ALLOWED_GLOBALS = {
@@ -46,7 +45,7 @@ def load_pickle(path: str) -> dict[str, Any]:
     return {k.decode("latin1") if isinstance(k, bytes) else k: v for k, v in entry.items()}
 
 
-class CIFAR10(InMemoryDataset):
+class CIFAR10(LocalSplitDataset):
     """CIFAR-10: 50,000 train / 10,000 test RGB 32x32 images, 10 classes.
 
     ``data_prefix`` is the folder holding ``cifar-10-batches-py/`` (the extracted
@@ -55,6 +54,9 @@ class CIFAR10(InMemoryDataset):
     Class names come from ``batches.meta``.
     """
 
+    #: Side of every image, so inference can bring image files to the size the model was trained on.
+    IMG_SIZE = 32
+
     NAME = "cifar10"
     ARCHIVE = "cifar-10-python.tar.gz"
     BASE_FOLDER = "cifar-10-batches-py"
@@ -62,18 +64,6 @@ class CIFAR10(InMemoryDataset):
     TEST_FILES = ("test_batch",)
     META_FILE, META_KEY = "batches.meta", "label_names"
     LABEL_KEY = "labels"
-
-    def __init__(
-        self,
-        data_prefix: str,
-        pipeline: Sequence[dict] | None = None,
-        classes: str | Sequence[str] | None = None,
-        test_mode: bool = False,
-    ) -> None:
-        self.data_prefix = os.fspath(data_prefix)
-        super().__init__(
-            "test" if test_mode else "train", pipeline=pipeline, classes=classes, test_mode=test_mode
-        )
 
     def _folder(self) -> str:
         nested = os.path.join(self.data_prefix, self.BASE_FOLDER)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from typing import Any
 
@@ -60,3 +61,19 @@ class InMemoryDataset(BaseDataset):
 
     def describe(self) -> str:
         return f"{type(self).__name__}({self.split})"
+
+
+class LocalSplitDataset(InMemoryDataset):
+    """A standard dataset read from files in ``data_prefix``: the test split if ``test_mode``, else train."""
+
+    def __init__(
+        self,
+        data_prefix: str,
+        pipeline: Sequence[dict] | None = None,
+        classes: str | Sequence[str] | None = None,
+        test_mode: bool = False,
+    ) -> None:
+        self.data_prefix = os.fspath(data_prefix)
+        super().__init__(
+            "test" if test_mode else "train", pipeline=pipeline, classes=classes, test_mode=test_mode
+        )

@@ -5,12 +5,11 @@ from __future__ import annotations
 import gzip
 import math
 import os
-from collections.abc import Sequence
 
 import numpy as np
 import torch
 
-from clscore.data.datasets.in_memory import InMemoryDataset
+from clscore.data.datasets.in_memory import LocalSplitDataset
 from clscore.errors import DataError
 
 
@@ -32,13 +31,16 @@ def read_idx_ubyte(path: str) -> np.ndarray:
     return np.frombuffer(data, dtype=np.uint8, offset=header).reshape(dims)
 
 
-class MNIST(InMemoryDataset):
+class MNIST(LocalSplitDataset):
     """MNIST handwritten digits: 60,000 train / 10,000 test grayscale 28x28, as RGB (replicated).
 
     ``data_prefix`` holds the four idx files (``train-images-idx3-ubyte``, ``train-labels-idx1-ubyte``,
     ``t10k-images-idx3-ubyte``, ``t10k-labels-idx1-ubyte``), optionally ``.gz``, directly or in
     ``raw/`` (torchvision's layout). ``test_mode`` selects the t10k files.
     """
+
+    #: Side of every image, so inference can bring image files to the size the model was trained on.
+    IMG_SIZE = 28
 
     NAME = "mnist"
     SOURCE = "http://yann.lecun.com/exdb/mnist/ (mirror: https://ossci-datasets.s3.amazonaws.com/mnist/)"
@@ -50,18 +52,6 @@ class MNIST(InMemoryDataset):
         "0 - zero", "1 - one", "2 - two", "3 - three", "4 - four",
         "5 - five", "6 - six", "7 - seven", "8 - eight", "9 - nine",
     )  # fmt: skip
-
-    def __init__(
-        self,
-        data_prefix: str,
-        pipeline: Sequence[dict] | None = None,
-        classes: str | Sequence[str] | None = None,
-        test_mode: bool = False,
-    ) -> None:
-        self.data_prefix = os.fspath(data_prefix)
-        super().__init__(
-            "test" if test_mode else "train", pipeline=pipeline, classes=classes, test_mode=test_mode
-        )
 
     def _find(self, name: str) -> str:
         for folder in (self.data_prefix, os.path.join(self.data_prefix, "raw")):

@@ -18,7 +18,7 @@ class EvalHook(Hook):
     """Evaluates every ``interval`` epochs (iterations for iteration-based runs) from ``start`` on.
 
     ``metric`` / ``metric_options`` choose the metric components (default accuracy, top-1/top-5
-    clipped to the class count). ``save_best`` (a metric name or ``auto``) keeps
+    a k above the class count is clipped by the metric). ``save_best`` (a metric name or ``auto``) keeps
     ``best_<metric>_epoch_N.pth``; ``rule`` is ``greater`` (default) or ``less``.
     """
 
