@@ -83,7 +83,8 @@ def test_seed_config_trains_on_an_imagenet_layout_tree(real_host, tmp_path, dept
     options = [x for o in seed_options(root, depth) for x in ("--cfg-options", o)]
     result = invoke("train", str(SEED_CONFIG), "--work-dir", str(work), "--device", "cpu", *options)
     assert result.exit_code == 0, result.output
-    assert "accuracy_top-1" in result.output and "accuracy_top-5" in result.output  # 2 classes: clipped, key kept
+    # 2 classes: top-5 is clipped but keeps its key
+    assert "accuracy_top-1" in result.output and "accuracy_top-5" in result.output
     assert (work / "epoch_1.pth").exists() and (work / "resnet50_8xb32_in1k.yaml").exists()
     merged = yaml.safe_load((work / "resnet50_8xb32_in1k.yaml").read_text())
     assert merged["data"]["train"]["pipeline"][1]["size"] == 32
