@@ -160,11 +160,17 @@ def test_unknown_neck_has_path_and_did_you_mean():
 
 
 def test_misspelt_parameter():
-    found = problems(GOOD, "model.backbone={type: ResNet, depht: 50}")
-    assert found[0].startswith(
+    # one message: the required 'depth' is not reported missing as well, the did-you-mean covers it
+    (problem,) = problems(GOOD, "model.backbone={type: ResNet, depht: 50}")
+    assert problem.startswith(
         "model.backbone.depht: ResNet (fake) has no parameter 'depht'; did you mean 'depth'?"
     )
-    assert found[1] == "model.backbone: ResNet (fake) needs parameter 'depth' (int)"
+
+
+def test_missing_required_parameter_next_to_an_unrelated_unknown_one():
+    found = problems(GOOD, "model.backbone={type: ResNet, colour: red}")
+    assert "model.backbone: ResNet (fake) needs parameter 'depth' (int)" in found
+    assert any(p.startswith("model.backbone.colour: ResNet (fake) has no parameter 'colour'.") for p in found)
 
 
 def test_all_problems_are_collected():

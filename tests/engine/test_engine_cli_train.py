@@ -86,6 +86,9 @@ def test_seed_config_trains_on_an_imagenet_layout_tree(real_host, tmp_path, dept
     # 2 classes: top-5 is clipped but keeps its key
     assert "accuracy_top-1" in result.output and "accuracy_top-5" in result.output
     assert (work / "epoch_1.pth").exists() and (work / "resnet50_8xb32_in1k.yaml").exists()
+    # the val split read from meta/val.txt takes the train folders' classes, not ImageNet's 1000 names
+    log_text = next(work.glob("*.log")).read_text()
+    assert "has 1000 classes" not in log_text and "differ from the train dataset's" not in log_text
     merged = yaml.safe_load((work / "resnet50_8xb32_in1k.yaml").read_text())
     assert merged["data"]["train"]["pipeline"][1]["size"] == 32
     assert merged["train_pipeline"][1]["size"] == 224  # the anchor's other uses are untouched

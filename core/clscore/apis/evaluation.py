@@ -8,6 +8,7 @@ and per-sample predictions.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -16,9 +17,12 @@ import torch
 
 from clscore.apis.trained import TrainedModel
 from clscore.engine.evaluate import build_metrics, compute_metrics, predict_dataset
+from clscore.engine.hooks.checks import describe_classes, names_classes
 from clscore.engine.loader import build_dataloader, loader_options
 from clscore.engine.precision import build_precision
 from clscore.errors import ClsCoreError, ConfigError
+
+logger = logging.getLogger("clscore")
 
 #: ``clsrun test --metric-options`` names that the metric components call differently.
 OPTION_ALIASES = {"average": "average_mode", "thr": "thrs"}
@@ -89,13 +93,22 @@ def check_options(names: Sequence[str], options: Mapping[str, Any] | None) -> No
 
 
 def build_eval_loader(
-    cfg: Mapping[str, Any], split: str, *, rank: int = 0, world_size: int = 1, device_type: str = "cpu"
+    cfg: Mapping[str, Any],
+    split: str,
+    *,
+    rank: int = 0,
+    world_size: int = 1,
+    device_type: str = "cpu",
+    classes: Sequence[str] | None = None,
 ) -> Any:
-    """The loader over ``data.<split>`` (test_mode), shared among ``world_size`` processes."""
+    """The loader over ``data.<split>`` (test_mode), shared among ``world_size`` processes.
+
+    ``classes`` (the checkpoint's) numbers the labels of a dataset whose config names no classes.
+    """
     from clscore.engine.train import build_dataset, to_plain
 
     data = to_plain(cfg.get("data") or {})
-    dataset = build_dataset(data, split)
+    dataset = build_dataset(data, split, classes=classes)
     return build_dataloader(
         dataset,
         loader_options(data, split),
@@ -115,6 +128,7 @@ def evaluate_trained(
     options: Mapping[str, Any] | None,
 ) -> EvaluationResult:
     """Score every sample of ``loader`` once and compute ``metrics`` (the same path as training's evaluation)."""
+    check_classes(trained, loader.dataset, split)
     plain = trained.cfg.to_dict()
     precision = build_precision(plain, trained.device)
     if precision.channels_last:
@@ -133,6 +147,27 @@ def evaluate_trained(
         list(metrics), options, getattr(trained.model, "num_classes", None) or scores.shape[1]
     )
     return EvaluationResult(split, compute_metrics(built, scores, labels), scores, labels)
+
+
+def check_classes(trained: TrainedModel, dataset: Any, split: str) -> None:
+    """Warn when the data's classes are not the ones the checkpoint was trained on: labels would then
+    index other classes than the model's outputs, and the metrics would be silently wrong."""
+    dataset_classes = getattr(dataset, "classes", None) if names_classes(dataset) else None
+    if not dataset_classes or not trained.has_stored_classes:
+        return
+    ours, theirs = list(trained.classes), [str(c) for c in dataset_classes]
+    if ours == theirs:
+        return
+    logger.warning(
+        "data.%s's classes (%s) are not those %s was trained on (%s); labels are compared by index, so the "
+        "metrics are wrong unless both lists are the same. Set data.%s.classes to the checkpoint's classes, "
+        "in that order.",
+        split,
+        describe_classes(theirs),
+        trained.checkpoint,
+        describe_classes(ours),
+        split,
+    )
 
 
 def predictions(result: EvaluationResult, classes: Sequence[str]) -> list[dict[str, Any]]:

@@ -18,7 +18,7 @@ Prediction = dict[str, Any]
 class Inferencer:
     """Classify images with a trained checkpoint.
 
-    >>> infer = Inferencer("work_dirs/digits/latest")          # config and classes from the checkpoint
+    >>> infer = Inferencer("work_dirs/resnet18_digits/latest")          # config and classes from the checkpoint
     >>> infer = Inferencer("configs/x.yaml", "epoch_3.pth", device="cuda")
     >>> infer("cat.jpg")
     {'pred_label': 3, 'pred_score': 0.97, 'pred_class': 'cat', 'topk': [...]}

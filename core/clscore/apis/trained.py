@@ -47,6 +47,13 @@ class TrainedModel:
     device: torch.device
     meta: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def has_stored_classes(self) -> bool:
+        """Whether the checkpoint itself names its classes (ours and MMClassification's do)."""
+        return any(
+            isinstance(self.meta.get(key), list | tuple) and self.meta[key] for key in ("classes", "CLASSES")
+        )
+
 
 def resolve_checkpoint(path: str | os.PathLike[str]) -> Path:
     """The checkpoint file ``path`` means: the file itself, the target of a ``latest`` pointer, or

@@ -90,7 +90,7 @@ def export(
     with onnxruntime when it is installed (pip install 'clscore[onnx]').
 
     \b
-    clsrun export work_dirs/digits/latest --format onnx --out digits.onnx --dynamic-batch
+    clsrun export work_dirs/resnet18_digits/latest --format onnx --out digits.onnx --dynamic-batch
     clsrun export configs/x.yaml epoch_100.pth --format torchscript --out x.pt --shape 224
     """
     from clscore.apis.export import export_model

@@ -114,7 +114,7 @@ def infer(
     pointer. INPUT is an image file, a folder (searched recursively) or a glob ('imgs/**/*.png').
 
     \b
-    clsrun infer work_dirs/digits/latest digit.png
+    clsrun infer work_dirs/resnet18_digits/latest digit.png
     clsrun infer configs/x.yaml epoch_12.pth photos/ --topk 5 --out preds.jsonl
     """
     from clscore.apis.inference import Inferencer

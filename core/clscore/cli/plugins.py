@@ -73,9 +73,13 @@ def check() -> None:
 
 
 @plugins.command("components")
-@click.argument("kind", required=False, type=click.Choice(sorted(KINDS)))
+@click.argument("kind", required=False, type=click.Choice(sorted(KINDS)), metavar="[KIND]")
 def components(kind: str | None) -> None:
-    """List registered components (of one KIND) with their provider and summary."""
+    """List registered components (of one KIND) with their provider and summary.
+
+    KIND: model, backbone, neck, head, loss, batch_augment, transform, dataset, scheduler, optimizer,
+    metric or runner_hook.
+    """
     host = get_host()
     for kind_name in [kind] if kind else list(KINDS):
         registry = host.registry(kind_name)

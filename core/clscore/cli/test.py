@@ -112,7 +112,7 @@ def test(
     (--nproc N, or torchrun with --launcher pytorch) every sample is counted exactly once.
 
     \b
-    clsrun test configs/digits/lenet_digits.yaml work_dirs/lenet_digits/latest
+    clsrun test configs/digits/resnet18_digits.yaml work_dirs/resnet18_digits/latest
     clsrun test CFG CKPT --metrics accuracy precision recall --metric-options topk=1,5 average_mode=macro
     clsrun test CFG CKPT --nproc 2 --out results.json --with-predictions
     """
@@ -139,7 +139,12 @@ def test(
     try:
         trained = load_trained_model(checkpoint, cfg, device=info.device)
         loader = build_eval_loader(
-            trained.cfg, chosen, rank=info.rank, world_size=info.world_size, device_type=info.device.type
+            trained.cfg,
+            chosen,
+            rank=info.rank,
+            world_size=info.world_size,
+            device_type=info.device.type,
+            classes=trained.classes if trained.has_stored_classes else None,
         )
         result = evaluate_trained(trained, loader, chosen, names, merged)
     finally:

@@ -136,12 +136,14 @@ class Validator:
         params = {} if signature is None else {p.name: p for p in signature.params}
         extra = set(KIND_EXTRA_KEYS.get(kind, ())) | {type_key}
         injected = INJECTED.get(kind, frozenset())
+        misspelt: set[str] = set()  # parameters suggested for a misspelt key: not reported missing as well
         for key, value in cfg.items():
             if key in extra:
                 continue
             key_path = f"{path}.{key}"
             param = params.get(key)
             if signature is not None and param is None and not signature.open_kwargs:
+                misspelt.update(difflib.get_close_matches(key, list(params), n=1, cutoff=0.6))
                 self.problems.append(
                     f"{key_path}: {component.describe()} has no parameter {key!r}"
                     f"{did_you_mean(key, list(params)) or '.'} Parameters: "
@@ -157,7 +159,12 @@ class Validator:
                 )
         if signature is not None:
             for param in signature.params:
-                if param.required and param.name not in cfg and param.name not in injected:
+                if (
+                    param.required
+                    and param.name not in cfg
+                    and param.name not in injected
+                    and param.name not in misspelt
+                ):
                     self.problems.append(
                         f"{path}: {component.describe()} needs parameter {param.name!r}"
                         + (f" ({describe(param.annotation)})" if param.annotation else "")

@@ -457,6 +457,9 @@ class Runner:
         except ClsCoreError as exc:
             raise _clean_loader_error(exc) from None
         self.last_metrics = results
+        # an iteration-based evaluation runs inside after_train_iter: keep that iteration's train record for
+        # the logger hooks that come after the evaluation hook
+        pending = self.log_record
         self.log_record = {
             "mode": "val",
             "epoch": self.epoch,
@@ -465,7 +468,7 @@ class Runner:
         }
         self.log_record.update({k: v for k, v in results.items() if isinstance(v, (int, float))})
         self.call_hook("after_val_epoch")
-        self.log_record = None
+        self.log_record = pending
         return results
 
     # -- checkpoints ----------------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ import logging
 import os
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -107,22 +107,29 @@ def setup_logger(
     return logger, handlers
 
 
-def _takes_test_mode(spec: Mapping[str, Any]) -> bool:
+def _takes_param(spec: Mapping[str, Any], name: str) -> bool:
     sig = signature_of(get_host().registry("dataset").get(str(spec["type"])).target)
-    return sig is not None and sig.get("test_mode") is not None
+    return sig is not None and sig.get(name) is not None
 
 
 # -- data --------------------------------------------------------------------------------------------------------
-def build_dataset(data_cfg: Mapping[str, Any], split: str) -> Any:
-    """``data.<split>``; val and test sets get ``test_mode=True`` when they take it, as in MMClassification."""
+def build_dataset(data_cfg: Mapping[str, Any], split: str, *, classes: Sequence[str] | None = None) -> Any:
+    """``data.<split>``; val and test sets get ``test_mode=True`` when they take it, as in MMClassification.
+
+    ``classes`` (the training set's, or a checkpoint's) is given to a dataset whose config names none, so
+    that its labels index the same classes as the model's outputs (a val folder missing a class, or an
+    ``ann_file`` split, would otherwise number its classes differently).
+    """
     spec = data_cfg.get(split)
     if not isinstance(spec, Mapping) or "type" not in spec:
         raise ConfigError(
             f"data.{split} must be a dataset config with a 'type' (e.g. {{type: ImageNet, data_prefix: ...}})"
         )
     spec = dict(spec)
-    if split != "train" and "test_mode" not in spec and _takes_test_mode(spec):
+    if split != "train" and "test_mode" not in spec and _takes_param(spec, "test_mode"):
         spec["test_mode"] = True
+    if classes and spec.get("classes") is None and _takes_param(spec, "classes"):
+        spec["classes"] = [str(c) for c in classes]
     dataset = build("dataset", spec)
     if len(dataset) == 0:
         where = spec.get("data_prefix") or spec.get("ann_file") or ""
@@ -272,13 +279,22 @@ def _train(
     )
 
     model = build_model(plain["model"]).to(info.device)
+    if getattr(model, "head", True) is None:  # a classifier without head computes no loss
+        raise ConfigError(
+            "model.head: training needs a head that computes the loss; add one, e.g. "
+            "{type: LinearClsHead, num_classes: N, in_channels: C, loss: {type: CrossEntropyLoss}}"
+        )
     precision = build_precision(plain, info.device)
     if precision.channels_last:
         model = model.to(memory_format=torch.channels_last)
 
     data_cfg = plain["data"]
     train_set = build_dataset(data_cfg, "train")
-    val_set = build_dataset(data_cfg, "val") if validate and data_cfg.get("val") else None
+    val_set = (
+        build_dataset(data_cfg, "val", classes=getattr(train_set, "classes", None))
+        if validate and data_cfg.get("val")
+        else None
+    )
     common: dict[str, Any] = {
         "rank": info.rank,
         "world_size": info.world_size,
