@@ -360,11 +360,9 @@ def _train(
             len(report["unexpected_keys"]),
             len(report["mismatched_keys"]),
         )
-    span = (
-        f"{max_epochs} epochs, {runner.max_iters} iterations"
-        if max_epochs
-        else f"{runner.max_iters} iterations"
-    )
+    span = f"{runner.max_iters} iteration{'s' * (runner.max_iters != 1)}"
+    if max_epochs:
+        span = f"{max_epochs} epoch{'s' * (max_epochs != 1)}, {span}"
     logger.info("training for %s (%d per epoch), %s precision", span, iters_per_epoch, precision.name)
     runner.run()
 

@@ -73,9 +73,10 @@ def pretrained_source(
     if source.checkpoint.startswith(_REMOTE_SCHEMES):
         raise ValueError(
             f"{owner}: {source.checkpoint!r} would need a download, and clscore never downloads weights. "
-            "Fetch the file yourself (for torchvision: save "
-            "torchvision.models.ResNet50_Weights.DEFAULT.get_state_dict() with torch.save) "
-            "and give its local path as checkpoint."
+            "Fetch the file yourself on a machine with internet access (for torchvision: "
+            "torch.save(torchvision.models.get_model_weights('resnet50').DEFAULT.get_state_dict(), "
+            "'r50.pth'), "
+            "with your model's name) and give its local path as checkpoint."
         )
     return source
 
