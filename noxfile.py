@@ -25,7 +25,7 @@ def install_project(session: nox.Session, *extras: str) -> None:
 @nox.session
 def tests(session: nox.Session) -> None:
     """The whole test suite: core, plugins, and integration tests that install packages for real."""
-    install_project(session, "onnx", "plot")
+    install_project(session, "onnx", "plot", "tensorboard")
     session.install(*TEST_DEPS)
     args = session.posargs or ["tests", *[f"{p}/tests" for p in PLUGINS], "-n", "2", "--durations=15"]
     session.run("pytest", *args)
