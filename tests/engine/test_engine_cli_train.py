@@ -131,7 +131,10 @@ def folder_cfg(tiny_cfg: dict, prefix: Path, workers: int = 0) -> dict:
 def test_bad_data_gives_one_clear_message(tiny_host, tiny_cfg, tmp_path):
     missing = write_cfg(tmp_path, folder_cfg(tiny_cfg, tmp_path / "nowhere"))
     assert_clean_error(
-        invoke("train", missing, "--work-dir", str(tmp_path / "w1")), "Error:", "data_prefix", "nowhere"
+        invoke("train", missing, "--work-dir", str(tmp_path / "w1")),
+        "Error: data.train:",
+        "data_prefix",
+        "nowhere",
     )
 
     (tmp_path / "empty" / "cat").mkdir(parents=True)

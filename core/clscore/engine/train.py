@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import sys
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -112,6 +113,17 @@ def _takes_param(spec: Mapping[str, Any], name: str) -> bool:
     return sig is not None and sig.get(name) is not None
 
 
+@contextlib.contextmanager
+def config_key(key: str) -> Iterator[None]:
+    """Prefix a user-facing error raised inside the block with the config key it came from."""
+    try:
+        yield
+    except ClsCoreError as exc:
+        if str(exc).startswith(key):
+            raise
+        raise type(exc)(f"{key}: {exc}") from exc
+
+
 # -- data --------------------------------------------------------------------------------------------------------
 def build_dataset(data_cfg: Mapping[str, Any], split: str, *, classes: Sequence[str] | None = None) -> Any:
     """``data.<split>``; val and test sets get ``test_mode=True`` when they take it, as in MMClassification.
@@ -130,7 +142,8 @@ def build_dataset(data_cfg: Mapping[str, Any], split: str, *, classes: Sequence[
         spec["test_mode"] = True
     if classes and spec.get("classes") is None and _takes_param(spec, "classes"):
         spec["classes"] = [str(c) for c in classes]
-    dataset = build("dataset", spec)
+    with config_key(f"data.{split}"):
+        dataset = build("dataset", spec)
     if len(dataset) == 0:
         where = spec.get("data_prefix") or spec.get("ann_file") or ""
         raise DataError(
@@ -157,7 +170,8 @@ def _resume_source(
     resume_from: str | None, auto_resume: bool, work_dir: Path, logger: logging.Logger
 ) -> tuple[Path, dict[str, Any]] | None:
     if resume_from:
-        return Path(resume_from), read_checkpoint(resume_from)
+        with config_key("resume_from"):
+            return Path(resume_from), read_checkpoint(resume_from)
     if not auto_resume:
         return None
     found = find_resume_checkpoint(work_dir)
@@ -352,7 +366,8 @@ def _train(
     if resume is not None:
         runner.resume(resume[1], resume[0])
     elif load_from:
-        report = load_checkpoint(model, load_from, strict=False)
+        with config_key("load_from"):
+            report = load_checkpoint(model, load_from, strict=False)
         logger.info(
             "loaded weights from %s (%d missing, %d unexpected, %d shape-mismatched keys)",
             load_from,

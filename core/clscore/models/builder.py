@@ -7,7 +7,7 @@ from typing import Any
 
 from torch import nn
 
-from clscore.errors import ConfigError
+from clscore.errors import ClsCoreError, ConfigError
 
 DEFAULT_MODEL_TYPE = "ImageClassifier"
 
@@ -38,6 +38,8 @@ def build_part(kind: str, cfg: Mapping[str, Any] | nn.Module, key: str) -> nn.Mo
         return build(kind, dict(cfg))
     except ConfigError as exc:
         raise type(exc)([f"{key}: {problem}" for problem in exc.problems]) from exc
+    except ClsCoreError as exc:  # e.g. a pretrained checkpoint that is missing
+        raise type(exc)(f"{key}: {exc}") from exc
 
 
 def accepts_parameter(kind: str, type_name: str, name: str) -> bool:
