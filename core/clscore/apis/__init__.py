@@ -5,8 +5,9 @@ Names are imported lazily so that ``import clscore.apis`` does not import torch.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from clscore._lazy import lazy_exports
 
 if TYPE_CHECKING:
     from clscore.apis.inference import Inferencer
@@ -22,8 +23,4 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'clscore.apis' has no attribute {name!r}")
-    return getattr(importlib.import_module(module), name)
+__getattr__ = lazy_exports(__name__, globals(), _LAZY)

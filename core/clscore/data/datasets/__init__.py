@@ -6,8 +6,7 @@ without importing torch.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from clscore._lazy import lazy_exports
 
 _LAZY = {
     "BaseDataset": "base",
@@ -31,13 +30,7 @@ _LAZY = {
 __all__ = sorted(_LAZY)
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_exports(__name__, globals(), _LAZY)
 
 
 def __dir__() -> list[str]:
