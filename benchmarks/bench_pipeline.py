@@ -1,168 +1,252 @@
-"""Data-pipeline throughput: the seed's train pipeline through clscore vs torchvision's classic one.
+"""Data-pipeline throughput per worker: clscore's seed pipelines against torchvision, timm and the decoder.
 
-Writes ImageNet-sized JPEGs (500x375 by default, photo-like content: smooth colour fields, shapes,
-sensor-like noise) into a temporary ImageNet-layout folder, then measures images per second for
-one data-loading worker (``num_workers=0``, one torch thread, as each DataLoader worker runs) of:
+Writes photo JPEGs made from ``--photos`` (default: /work/shared/data china.jpg and flower.jpg,
+resized, cropped and mirrored into variants) into a temporary ImageNet-layout folder, in two sizes:
+ImageNet-like (~500x375) and 12-megapixel phone photos (4000x3000); and the embedded digits as
+32-px PNGs. Then, for one data-loading worker (``num_workers=0``, one torch thread), images/s of:
 
-- clscore: ``ImageNet`` dataset + LoadImageFromFile, RandomResizedCrop(224), RandomFlip, Normalize,
-  ImageToTensor, ToTensor, Collect (the seed config's train pipeline), batches of 32;
-- torchvision: ``ImageFolder`` + RandomResizedCrop(224), RandomHorizontalFlip, ToTensor, Normalize.
+- ``clscore``: ``build("dataset", ImageNet, pipeline=...)`` with the seed config's train pipeline
+  (LoadImageFromFile, RandomResizedCrop 224, RandomFlip, Normalize, ImageToTensor, ToTensor,
+  Collect) and test pipeline (Resize (256, -1), CenterCrop 224, Normalize, ...), plain DataLoader;
+- ``torchvision``: the classic ``ImageFolder`` + PIL transforms with the same augmentations;
+- ``timm``: ``ImageFolder`` + ``timm.data.create_transform`` with the same augmentations;
+- ``decode``: ``decode_jpeg(read_file(p))`` per image, the ceiling for any JPEG pipeline.
 
-Both read the same files in the same order; the best of ``--repeats`` passes is reported, with the
-ratio clscore / torchvision. ``--out PATH`` appends the figures as one JSON line.
+The pipelines run in alternating rounds (one pass each per round), so a change in machine load hits
+all of them; the figures are medians over rounds and ratios of medians. ``--out PATH`` appends one
+JSON line per (size, split) and one for the digits.
 
-    python benchmarks/bench_pipeline.py [--images 200] [--repeats 3] [--out bench.jsonl]
+    python benchmarks/bench_pipeline.py [--images 64] [--big-images 6] [--rounds 3] [--out bench.jsonl]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
+import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageDraw
+from PIL import Image, ImageOps
 
 MEAN = [123.675, 116.28, 103.53]
 STD = [58.395, 57.12, 57.375]
-SEED_TRAIN_PIPELINE = [
+NORM = {"type": "Normalize", "mean": MEAN, "std": STD, "to_rgb": True}
+PIPELINES = {
+    "train": [
+        {"type": "LoadImageFromFile"},
+        {"type": "RandomResizedCrop", "size": 224},
+        {"type": "RandomFlip", "flip_prob": 0.5, "direction": "horizontal"},
+        NORM,
+        {"type": "ImageToTensor", "keys": ["img"]},
+        {"type": "ToTensor", "keys": ["gt_label"]},
+        {"type": "Collect", "keys": ["img", "gt_label"]},
+    ],
+    "test": [
+        {"type": "LoadImageFromFile"},
+        {"type": "Resize", "size": [256, -1]},
+        {"type": "CenterCrop", "crop_size": 224},
+        NORM,
+        {"type": "ImageToTensor", "keys": ["img"]},
+        {"type": "ToTensor", "keys": ["gt_label"]},
+        {"type": "Collect", "keys": ["img", "gt_label"]},
+    ],
+}
+DIGITS_PIPELINE = [
     {"type": "LoadImageFromFile"},
-    {"type": "RandomResizedCrop", "size": 224},
-    {"type": "RandomFlip", "flip_prob": 0.5, "direction": "horizontal"},
-    {"type": "Normalize", "mean": MEAN, "std": STD, "to_rgb": True},
+    {"type": "Normalize", "mean": [77.9] * 3, "std": [82.5] * 3},
     {"type": "ImageToTensor", "keys": ["img"]},
     {"type": "ToTensor", "keys": ["gt_label"]},
     {"type": "Collect", "keys": ["img", "gt_label"]},
 ]
+DEFAULT_PHOTOS = [Path("/work/shared/data/china.jpg"), Path("/work/shared/data/flower.jpg")]
 
 
-def photo_like(rng: np.random.Generator, width: int, height: int) -> Image.Image:
-    """Random content that compresses like a photograph: gradients, edges, texture and noise."""
-    coarse = rng.integers(0, 256, size=(6, 8, 3), dtype=np.uint8)
-    image = Image.fromarray(coarse).resize((width, height), Image.BICUBIC)
-    draw = ImageDraw.Draw(image)
-    for _ in range(int(rng.integers(4, 12))):
-        x0, y0 = int(rng.integers(0, width)), int(rng.integers(0, height))
-        x1, y1 = x0 + int(rng.integers(10, width // 2)), y0 + int(rng.integers(10, height // 2))
-        colour = tuple(int(c) for c in rng.integers(0, 256, 3))
-        (draw.ellipse if rng.random() < 0.5 else draw.rectangle)((x0, y0, x1, y1), fill=colour)
-    pixels = np.asarray(image, dtype=np.int16) + rng.normal(0, 10, size=(height, width, 3)).astype(np.int16)
-    return Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8))
-
-
-def make_imagenet_folder(root: Path, count: int, width: int, height: int, classes: int = 4) -> int:
-    """``root/n0000000k/img_XXXX.JPEG`` files; returns the total bytes written."""
+def write_photos(root: Path, sources: list[Image.Image], count: int, size: tuple[int, int]) -> None:
+    """``root/n0000000k/img_XXXX.JPEG``: crops of the sources (varied box and mirror) at ``size``."""
     rng = np.random.default_rng(0)
-    total = 0
     for index in range(count):
-        folder = root / f"n{index % classes:08d}"
+        source = sources[index % len(sources)]
+        w, h = source.size
+        cw, ch = int(w * rng.uniform(0.7, 1.0)), int(h * rng.uniform(0.7, 1.0))
+        left, top = int(rng.integers(0, w - cw + 1)), int(rng.integers(0, h - ch + 1))
+        image = source.crop((left, top, left + cw, top + ch)).resize(size, Image.BICUBIC)
+        if index % 2:
+            image = ImageOps.mirror(image)
+        folder = root / f"n{index % 4:08d}"
         folder.mkdir(parents=True, exist_ok=True)
-        path = folder / f"img_{index:04d}.JPEG"
-        photo_like(rng, width, height).save(path, quality=90)
-        total += path.stat().st_size
-    return total
+        image.save(folder / f"img_{index:04d}.JPEG", quality=90)
 
 
-def images_per_second(loader, repeats: int) -> float:
-    """Best throughput over ``repeats`` full passes (after one warm-up batch)."""
-    import torch
+def write_digits(root: Path) -> None:
+    from clscore.data.datasets.uci_digits import Digits
 
-    count = len(loader.dataset)
-    next(iter(loader))
-    best = 0.0
-    for _ in range(repeats):
-        torch.manual_seed(0)
-        start = time.perf_counter()
-        for _batch in loader:
-            pass
-        best = max(best, count / (time.perf_counter() - start))
-    return best
+    dataset = Digits(split="val", img_size=32)
+    for index in range(len(dataset)):
+        sample = dataset.get_sample(index)
+        folder = root / str(int(sample["gt_label"]))
+        folder.mkdir(parents=True, exist_ok=True)
+        Image.fromarray(sample["img"].permute(1, 2, 0).numpy()).save(folder / f"{index:05d}.png")
 
 
-def clscore_loader(root: Path, batch_size: int):
+def clscore_loader(root: Path, pipeline: list[dict], batch_size: int, kind: str = "ImageNet"):
     from torch.utils.data import DataLoader
 
     from clscore.plugins import build
 
-    dataset = build(
-        "dataset", {"type": "ImageNet", "data_prefix": str(root), "pipeline": SEED_TRAIN_PIPELINE}
-    )
+    dataset = build("dataset", {"type": kind, "data_prefix": str(root), "pipeline": pipeline})
     return DataLoader(dataset, batch_size=batch_size, num_workers=0, shuffle=False)
 
 
-def torchvision_loader(root: Path, batch_size: int):
+def folder_loader(root: Path, transform, batch_size: int):
     from torch.utils.data import DataLoader
     from torchvision import datasets
+
+    return DataLoader(datasets.ImageFolder(str(root), transform=transform), batch_size=batch_size)
+
+
+def torchvision_transform(split: str):
     from torchvision import transforms as T
 
-    transform = T.Compose(
-        [
-            T.RandomResizedCrop(224),
-            T.RandomHorizontalFlip(),
-            T.ToTensor(),
-            T.Normalize(mean=[m / 255 for m in MEAN], std=[s / 255 for s in STD]),
-        ]
-    )
-    dataset = datasets.ImageFolder(str(root), transform=transform)
-    return DataLoader(dataset, batch_size=batch_size, num_workers=0, shuffle=False)
+    tail = [T.ToTensor(), T.Normalize(mean=[m / 255 for m in MEAN], std=[s / 255 for s in STD])]
+    if split == "train":
+        return T.Compose([T.RandomResizedCrop(224), T.RandomHorizontalFlip(), *tail])
+    if split == "test":
+        return T.Compose([T.Resize(256), T.CenterCrop(224), *tail])
+    return T.Compose(tail)
 
 
-def main(argv: list[str] | None = None) -> dict:
+def timm_transform(split: str):
+    from timm.data import create_transform
+
+    common = {"interpolation": "bilinear", "mean": [m / 255 for m in MEAN], "std": [s / 255 for s in STD]}
+    if split == "train":
+        return create_transform(
+            224, is_training=True, scale=(0.08, 1.0), ratio=(3 / 4, 4 / 3), hflip=0.5, vflip=0.0,
+            color_jitter=None, auto_augment=None, re_prob=0.0, **common,
+        )  # fmt: skip
+    return create_transform(224, is_training=False, crop_pct=224 / 256, **common)
+
+
+def decode_pass(paths: list[str]) -> Callable[[], int]:
+    from torchvision.io import decode_jpeg, read_file
+
+    def run() -> int:
+        for path in paths:
+            decode_jpeg(read_file(path))
+        return len(paths)
+
+    return run
+
+
+def loader_pass(loader) -> Callable[[], int]:
+    def run() -> int:
+        for _batch in loader:
+            pass
+        return len(loader.dataset)
+
+    return run
+
+
+def alternate(passes: dict[str, Callable[[], int]], rounds: int) -> dict[str, list[float]]:
+    """Images/s of each pass in each round, running them in turn (after one warm-up each)."""
+    import torch
+
+    for run in passes.values():
+        run()
+    speeds: dict[str, list[float]] = {name: [] for name in passes}
+    for _ in range(rounds):
+        for name, run in passes.items():
+            torch.manual_seed(0)
+            start = time.perf_counter()
+            count = run()
+            speeds[name].append(count / (time.perf_counter() - start))
+    return speeds
+
+
+def summarise(speeds: dict[str, list[float]], **extra: object) -> dict:
+    median = {name: statistics.median(values) for name, values in speeds.items()}
+    result: dict = {"images_per_s": {k: round(v, 1) for k, v in median.items()}, **extra}
+    ours = median["clscore"]
+    for other in ("torchvision", "timm"):
+        if other in median:
+            result[f"ratio_vs_{other}"] = round(ours / median[other], 3)
+            rounds = [a / b for a, b in zip(speeds["clscore"], speeds[other], strict=True)]
+            result[f"ratio_vs_{other}_per_round"] = [round(r, 3) for r in rounds]
+    if "decode" in median:
+        result["fraction_of_decode_ceiling"] = round(ours / median["decode"], 3)
+    return result
+
+
+def main(argv: list[str] | None = None) -> list[dict]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--images", type=int, default=200, help="number of JPEGs to write (default 200)")
-    parser.add_argument("--width", type=int, default=500)
-    parser.add_argument("--height", type=int, default=375)
-    parser.add_argument("--repeats", type=int, default=3, help="timed passes per pipeline; the best counts")
+    parser.add_argument("--images", type=int, default=64, help="ImageNet-size JPEGs (default 64)")
+    parser.add_argument("--big-images", type=int, default=6, help="4000x3000 JPEGs (default 6)")
+    parser.add_argument("--rounds", type=int, default=3, help="alternating rounds (default 3)")
     parser.add_argument("--batch-size", type=int, default=32)
-    parser.add_argument("--out", type=Path, help="append the result as one JSON line to this file")
+    parser.add_argument("--photos", type=Path, nargs="*", default=DEFAULT_PHOTOS)
+    parser.add_argument("--out", type=Path, help="append the results as JSON lines to this file")
     args = parser.parse_args(argv)
 
     import torch
     import torchvision
 
     torch.set_num_threads(1)  # what one DataLoader worker gets
-    with tempfile.TemporaryDirectory(prefix="clscore-bench-") as tmp:
-        root = Path(tmp) / "train"
-        start = time.perf_counter()
-        size = make_imagenet_folder(root, args.images, args.width, args.height)
-        print(
-            f"wrote {args.images} JPEGs of {args.width}x{args.height} "
-            f"({size / args.images / 1024:.0f} KiB on average) in {time.perf_counter() - start:.1f} s"
-        )
-        ours_loader = clscore_loader(root, args.batch_size)
-        theirs_loader = torchvision_loader(root, args.batch_size)
-        assert [s for s, _ in ours_loader.dataset.samples] == [
-            Path(p).relative_to(root).as_posix() for p, _ in theirs_loader.dataset.samples
-        ], "both pipelines must read the same files in the same order"
-        ours = images_per_second(ours_loader, args.repeats)
-        theirs = images_per_second(theirs_loader, args.repeats)
-
-    result = {
-        "benchmark": "pipeline",
-        "images": args.images,
-        "image_size": [args.width, args.height],
-        "batch_size": args.batch_size,
+    sources = [Image.open(p).convert("RGB") for p in args.photos]
+    meta = {
         "torch_threads": 1,
-        "clscore_images_per_s": round(ours, 1),
-        "torchvision_images_per_s": round(theirs, 1),
-        "ratio": round(ours / theirs, 3),
-        "repeats": args.repeats,
+        "rounds": args.rounds,
+        "load_average": [round(x, 2) for x in os.getloadavg()],
+        "cpus": os.cpu_count(),
         "torch": torch.__version__,
         "torchvision": torchvision.__version__,
         "python": platform.python_version(),
     }
-    print(f"clscore ImageNet + seed train pipeline:     {ours:7.1f} images/s per worker")
-    print(f"torchvision ImageFolder + classic transforms: {theirs:7.1f} images/s per worker")
-    print(f"ratio clscore / torchvision: {ours / theirs:.2f}")
+    results = []
+    with tempfile.TemporaryDirectory(prefix="clscore-bench-") as tmp:
+        for label, count, size in (
+            ("imagenet", args.images, (500, 375)),
+            ("photo12mp", args.big_images, (4000, 3000)),
+        ):
+            root = Path(tmp) / label
+            write_photos(root, sources, count, size)
+            paths = sorted(str(p) for p in root.glob("*/*.JPEG"))
+            for split in ("train", "test"):
+                passes = {
+                    "clscore": loader_pass(clscore_loader(root, PIPELINES[split], args.batch_size)),
+                    "torchvision": loader_pass(
+                        folder_loader(root, torchvision_transform(split), args.batch_size)
+                    ),
+                    "timm": loader_pass(folder_loader(root, timm_transform(split), args.batch_size)),
+                    "decode": decode_pass(paths),
+                }
+                result = summarise(alternate(passes, args.rounds), benchmark="pipeline", images=label,
+                                   image_size=list(size), count=count, split=split, **meta)  # fmt: skip
+                results.append(result)
+                print(json.dumps(result))
+        digits = Path(tmp) / "digits"
+        write_digits(digits)
+        passes = {
+            "clscore": loader_pass(clscore_loader(digits, DIGITS_PIPELINE, 64, kind="CustomDataset")),
+            "torchvision": loader_pass(folder_loader(digits, torchvision_transform("digits"), 64)),
+        }
+        result = summarise(
+            alternate(passes, args.rounds), benchmark="pipeline", images="digits-png-32px", **meta
+        )
+        result["clscore_us_per_image"] = round(1e6 / result["images_per_s"]["clscore"], 1)
+        results.append(result)
+        print(json.dumps(result))
     if args.out is not None:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         with args.out.open("a", encoding="utf-8") as fh:
-            fh.write(json.dumps(result) + "\n")
-    return result
+            fh.writelines(json.dumps(r) + "\n" for r in results)
+    return results
 
 
 if __name__ == "__main__":

@@ -14,9 +14,9 @@ from clscore.hookspecs import hookimpl
 
 if TYPE_CHECKING:
     from clscore.apis.inference import Inferencer
+    from clscore.apis.train import train
+    from clscore.checkpoint import load_checkpoint
     from clscore.config import Config
-    from clscore.engine.checkpoint import load_checkpoint
-    from clscore.engine.train import train
     from clscore.errors import ClsCoreError
     from clscore.models.builder import build_model
     from clscore.plugins import Registry, build
@@ -41,8 +41,8 @@ _LAZY = {
     "Registry": "clscore.plugins",
     "build": "clscore.plugins",
     "build_model": "clscore.models.builder",
-    "load_checkpoint": "clscore.engine.checkpoint",
-    "train": "clscore.engine.train",
+    "load_checkpoint": "clscore.checkpoint",
+    "train": "clscore.apis.train",
     "Inferencer": "clscore.apis.inference",
 }
 

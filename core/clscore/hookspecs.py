@@ -1,7 +1,22 @@
 """The hooks a clscore plugin implements: one per component kind, plus CLI commands.
 
 Each ``register_*`` hook receives a registry bound to the calling plugin, so every component
-records who provided it. Implement only the hooks you need; wrappers are not supported on them.
+records who provided it. Implement only the hooks you need.
+
+The host calls each plugin's hooks through pluggy on their own (``subset_hook_caller``): a
+plugin's implementations never run in the same call as another plugin's, so its registrations are
+staged apart and rolled back together if one of its hooks raises. Within that call pluggy's
+markers mean what pluggy documents, for the implementations of one hook in one plugin (several are
+possible with ``@hookimpl(specname="register_backbones")``):
+
+- ``tryfirst=True`` / ``trylast=True`` run that implementation before / after the others;
+- ``wrapper=True`` (a generator: ``result = yield``) runs around them; after the ``yield`` the
+  registry it received lists what the plugin registered for that hook, and an exception from the
+  implementations is raised at the ``yield``, where the wrapper may handle it (then the plugin's
+  registrations are kept) or let it propagate (then they are rolled back).
+
+A plugin disabled by ``CLSCORE_DISABLE_PLUGINS`` or left out by ``CLSCORE_LOAD_PLUGINS`` is blocked
+in pluggy (``set_blocked``) and is never imported.
 """
 
 from __future__ import annotations

@@ -40,8 +40,9 @@ def test_flops(run):
     assert lines[0] == "input (1, 3, 32, 32)"
     assert [line.split()[0] for line in lines[3:6]] == ["backbone", "neck", "head"]
     assert lines[-1].split()[:2] == ["total", f"{params:,}"]
-    # LeNet-5 at 32x32: 0.64 M multiply-accumulates in its three convolutions
-    assert "1.28 M" in lines[-1] and "642.00 K" in lines[-1]
+    # LeNet-5 (one input channel, as MMClassification's) at 32x32: 6*1*25*28*28 + 16*6*25*10*10
+    # + 120*16*25 = 405,600 multiply-accumulates in its three convolutions, 1,200 in the head
+    assert "813.60 K" in lines[-1] and "406.80 K" in lines[-1]
 
 
 def test_logs_draws_the_loss_curve(run, tmp_path):

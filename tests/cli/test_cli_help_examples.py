@@ -43,3 +43,13 @@ def test_plugins_components_help_names_every_kind():
     text = command.get_help(click.Context(command, info_name="components"))
     assert "components [OPTIONS] [KIND]" in text
     assert all(re.search(rf"\b{kind}\b", text) for kind in KINDS), text
+
+
+def test_every_subcommand_has_working_help():
+    from click.testing import CliRunner
+
+    runner = CliRunner()
+    ctx = cli.make_context("clsrun", ["--help"], resilient_parsing=True)
+    for name in cli.list_commands(ctx):
+        result = runner.invoke(cli, [name, "--help"])
+        assert result.exit_code == 0, (name, result.output)

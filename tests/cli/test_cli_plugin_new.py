@@ -1,4 +1,4 @@
-"""``clsrun plugin new``: the generated distribution is complete, installs, is discovered and passes its tests."""
+"""``clsrun plugins new``: the generated distribution is complete, installs, is discovered and passes its tests."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ EXPECTED_FILES = {
 
 
 def new(*args: str):
-    return CliRunner().invoke(cli, ["plugin", "new", *args])
+    return CliRunner().invoke(cli, ["plugins", "new", *args])
 
 
 @pytest.fixture
@@ -86,6 +86,20 @@ def test_an_existing_project_is_kept_unless_forced(project):
     assert (project / "README.md").read_text().startswith("# clscore-plugin-zebra")
 
 
+def test_the_old_spelling_still_works_points_to_the_new_one_and_is_hidden(tmp_path):
+    result = CliRunner().invoke(cli, ["plugin", "new", "zebra", "--dir", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "clscore-plugin-zebra" / "pyproject.toml").is_file()
+    notes = [line for line in result.output.splitlines() if "clsrun plugins new" in line]
+    assert notes == ["Note: `clsrun plugin new` is now `clsrun plugins new`; this spelling will be removed."]
+    listed = [
+        line.split()[0]
+        for line in CliRunner().invoke(cli, ["--help"]).output.splitlines()
+        if line[:2] == "  "
+    ]
+    assert "plugins" in listed and "plugin" not in listed
+
+
 @pytest.mark.parametrize("name", ["Zebra", "9lives", "ze bra", "zebra-", "a--b", "clscore:x", ""])
 def test_invalid_names_are_refused(tmp_path, name):
     result = new(name, "--dir", str(tmp_path))
@@ -124,7 +138,7 @@ def installed(tmp_path_factory):
     """The generated plugin, installed with pip into its own folder (never into this environment)."""
     root = tmp_path_factory.mktemp("plugin-new")
     result = subprocess.run(
-        [sys.executable, "-m", "clscore", "plugin", "new", "zebra", "--dir", str(root)],
+        [sys.executable, "-m", "clscore", "plugins", "new", "zebra", "--dir", str(root)],
         capture_output=True,
         text=True,
         timeout=120,

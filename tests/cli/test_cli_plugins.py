@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+import click
+import pytest
 from click.testing import CliRunner
 
 from clscore import hookimpl
-from clscore.cli import cli
+from clscore.cli import BUILTIN_COMMANDS, Clsrun, cli
+from clscore.plugins import PluginWarning
 from clscore.testing import isolated_host, use_host
 
 
@@ -24,8 +27,6 @@ class NetPlugin:
 
 
 def test_plugins_lists_status_and_verbose_lists_components_and_errors():
-    import pytest
-
     with pytest.warns(UserWarning), use_host(isolated_host(NetPlugin(), BrokenPlugin())):
         plain = CliRunner().invoke(cli, ["plugins"])
         verbose = CliRunner().invoke(cli, ["plugins", "-v"])
@@ -58,22 +59,49 @@ def test_version():
     assert result.exit_code == 0 and "clsrun, version" in result.output
 
 
+class CommandPlugin:
+    name = "cmd"
+
+    @hookimpl
+    def register_commands(self, cli):
+        @cli.command()
+        def hello():
+            """Say hello."""
+            click.echo("hello from a plugin")
+
+        @cli.command("train")
+        def train():
+            """A plugin's own train."""
+            click.echo("the plugin's train")
+
+
+def fresh_cli() -> Clsrun:
+    """A root group like ``clsrun``'s that has not added the plugins' commands yet."""
+    return Clsrun(name="clsrun", callback=lambda **_: None, lazy_subcommands=BUILTIN_COMMANDS)
+
+
 def test_plugin_commands_are_added():
-    import click
-
-    class CommandPlugin:
-        name = "cmd"
-
-        @hookimpl
-        def register_commands(self, cli):
-            @cli.command()
-            def hello():
-                """Say hello."""
-                click.echo("hello from a plugin")
-
-    from clscore.cli import LazyGroup
-
-    group = LazyGroup(name="clsrun", callback=lambda **_: None)
-    with use_host(isolated_host(CommandPlugin())):
-        result = CliRunner().invoke(group, ["hello"])
+    with use_host(isolated_host(CommandPlugin())), pytest.warns(PluginWarning):
+        result = CliRunner().invoke(fresh_cli(), ["hello"])
     assert result.output == "hello from a plugin\n"
+
+
+def test_a_plugin_command_named_like_a_builtin_is_reachable_and_reported():
+    group = fresh_cli()
+    with use_host(isolated_host(CommandPlugin())), pytest.warns(PluginWarning) as caught:
+        listed = group.list_commands(click.Context(group))
+        plugin_train = CliRunner().invoke(group, ["cmd:train"])
+        builtin_train = CliRunner().invoke(group, ["train", "--help"])
+    (warning,) = [str(w.message) for w in caught]
+    assert "plugin 'cmd'" in warning and "'train'" in warning and "clsrun cmd:train" in warning
+    assert {"train", "cmd:train", "hello"} <= set(listed)
+    assert plugin_train.output == "the plugin's train\n"
+    assert "Train" in builtin_train.output and "the plugin's train" not in builtin_train.output
+
+
+def test_builtin_commands_do_not_load_plugins():
+    group = fresh_cli()
+    with use_host(isolated_host(CommandPlugin())):
+        result = CliRunner().invoke(group, ["plugins", "new", "--help"])
+    assert result.exit_code == 0, result.output
+    assert "hello" not in group.commands  # the plugins' commands were never asked for

@@ -227,3 +227,73 @@ def test_lazy_component_without_readable_source_is_not_param_checked():
 
 def test_qualified_name_works():
     validate(Config.fromstring(GOOD, ["model.backbone.type=fake:ResNet"]))
+
+
+# -- validation answers as building does -------------------------------------------------------------------
+class NeedsRunner:
+    """A runner hook that expects to be handed the runner: nothing passes it."""
+
+    def __init__(self, runner, interval: int = 1):
+        pass
+
+
+class NeedsOptimizer:
+    """An lr policy that expects the optimizer: the builder passes only ``lr_config``'s keys."""
+
+    def __init__(self, optimizer, step: int = 1):
+        pass
+
+
+class InjectedPlugin:
+    name = "injected"
+
+    @hookimpl
+    def register_runner_hooks(self, registry):
+        registry.add("NeedsRunner", NeedsRunner)
+
+    @hookimpl
+    def register_schedulers(self, registry):
+        registry.add("needsopt", NeedsOptimizer)
+
+
+def test_parameters_nothing_injects_are_reported_as_building_would_fail_on_them():
+    from clscore.errors import ComponentError
+    from clscore.plugins import build
+
+    with use_host(isolated_host(FakePlugin(), InjectedPlugin(), builtins=False)):
+        found = problems(GOOD, "custom_hooks=[{type: NeedsRunner}]", "lr_config={policy: needsopt}")
+        assert found == [
+            "lr_config: needsopt (injected) needs parameter 'optimizer'",
+            "custom_hooks.0: NeedsRunner (injected) needs parameter 'runner'",
+        ]
+        # what the engine's builders call for these sections fails on the same parameters
+        with pytest.raises(ComponentError, match="runner"):
+            build("runner_hook", {"type": "NeedsRunner"})
+        with pytest.raises(ComponentError, match="optimizer"):
+            build("scheduler", {"type": "needsopt"})
+
+
+def test_hook_sections_take_the_hooks_parameters():
+    with use_host(isolated_host()):
+        found = problems(
+            "checkpoint_config: {interval: 2, max_keep_ckpt: 3, format: zip}\n"
+            "evaluation: {interval: 1, rule: bigger, gpu_collect: false, tmpdir: null}\n"
+        )
+    assert found[0].startswith("checkpoint_config.max_keep_ckpt: unknown key; did you mean 'max_keep_ckpts'?")
+    assert found[1:] == [
+        "checkpoint_config.format: expected Literal['pth', 'safetensors'], got 'zip'",
+        "evaluation.rule: expected Literal['greater', 'less'] | None, got 'bigger'",
+    ]
+
+
+def test_a_parameter_the_hook_gains_is_a_valid_key_without_editing_the_sections():
+    from clscore.plugins import Param
+
+    host = isolated_host()
+    signature = host.registry("runner_hook").get("clscore:EvalHook").signature()
+    assert signature is not None
+    signature.params.append(Param("patience", required=False, annotation="int"))
+    with use_host(host):
+        validate(Config.fromstring("evaluation: {interval: 1, patience: 3}"))
+        (problem,) = problems("evaluation: {patience: soon}")
+    assert problem == "evaluation.patience: expected int, got 'soon'"

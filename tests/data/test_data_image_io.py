@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
-from PIL import Image
+from PIL import Image, ImageOps
 
-from clscore.data.image_io import decode_image, pil_to_tensor, read_image
+from clscore.data.image_io import decode_image, open_image, open_pil, pil_to_tensor, read_image
 from clscore.errors import DataError
 
 
@@ -137,3 +137,115 @@ def test_decompression_bombs_are_refused(tmp_path, monkeypatch, side):
 def test_decode_bytes_uses_name_in_errors():
     with pytest.raises(DataError, match=r"upload\.jpg"):
         decode_image(b"garbage", name="upload.jpg")
+
+
+# -- the two JPEG routes -----------------------------------------------------------------------------
+def _pil_route(path) -> torch.Tensor:
+    return pil_to_tensor(open_pil(path.read_bytes(), name=str(path)))
+
+
+@pytest.mark.parametrize(
+    "save",
+    [
+        {"quality": 90},
+        {"quality": 75, "subsampling": 0},  # 4:4:4
+        {"quality": 95, "subsampling": 2, "progressive": True},
+        {"quality": 50, "subsampling": 1},  # 4:2:2
+    ],
+)
+def test_libjpeg_turbo_route_gives_the_pil_routes_pixels(tmp_path, kit, save):
+    """Both routes run libjpeg-turbo's integer IDCT: measured identical here; allowed max 1, mean 0.01."""
+    noisy = kit.photo(75, 101).astype(int) + np.random.default_rng(0).integers(-20, 21, (75, 101, 3))
+    path = tmp_path / "a.jpg"
+    Image.fromarray(np.clip(noisy, 0, 255).astype(np.uint8)).save(path, **save)
+    fast, slow = open_image(path).decode(), _pil_route(path)
+    assert fast.shape == slow.shape == (3, 75, 101) and fast.dtype == torch.uint8
+    diff = (fast.int() - slow.int()).abs()
+    assert diff.max() <= 1 and diff.float().mean() <= 0.01
+
+
+def test_grayscale_jpeg_is_replicated_on_the_fast_route(tmp_path, kit):
+    path = tmp_path / "g.jpg"
+    Image.fromarray(kit.photo(20, 30)).convert("L").save(path, quality=90)
+    img = read_image(path)
+    assert img.shape == (3, 20, 30) and torch.equal(img[0], img[1]) and torch.equal(img[0], img[2])
+    assert torch.equal(img, _pil_route(path))
+    assert torch.equal(read_image(path, color_type="grayscale"), img[:1])
+
+
+@pytest.mark.parametrize("orientation", range(1, 9))
+def test_every_exif_orientation_matches_pils_exif_transpose(tmp_path, kit, orientation):
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    path = tmp_path / f"o{orientation}.jpg"
+    Image.fromarray(kit.photo(24, 40)).save(path, exif=exif, quality=95)
+    expected = ImageOps.exif_transpose(Image.open(path).convert("RGB"))
+    expected = torch.from_numpy(np.array(expected)).permute(2, 0, 1)
+    encoded = open_image(path)
+    assert (encoded.height, encoded.width) == tuple(expected.shape[1:])
+    assert torch.equal(encoded.decode(), expected)
+    assert torch.equal(_pil_route(path), expected)
+    reduced = open_image(path).decode(2)  # oriented the same way when decoded small
+    assert reduced.shape[1:] == ((expected.shape[1] + 1) // 2, (expected.shape[2] + 1) // 2)
+
+
+def test_jpeg_bombs_are_refused_from_the_header_before_decoding(tmp_path, monkeypatch):
+    Image.new("RGB", (100, 100)).save(tmp_path / "bomb.jpg")
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 1000)
+    import clscore.data.image_io as image_io
+
+    monkeypatch.setattr(image_io, "_decode_turbo", lambda *a, **k: pytest.fail("decoded a bomb"))
+    with pytest.raises(DataError, match=r"decompression bomb: .*bomb\.jpg"):
+        open_image(tmp_path / "bomb.jpg")
+
+
+@pytest.mark.parametrize("reduce", [2, 4, 8])
+def test_reduced_jpeg_decode_is_the_image_shrunk(tmp_path, kit, reduce):
+    path = tmp_path / "big.jpg"
+    Image.fromarray(kit.photo(208, 296)).save(path, quality=95)  # whole 16x16 blocks: area is exact
+    full = read_image(path)
+    small = open_image(path).decode(reduce)
+    size = (208 // reduce, 296 // reduce)
+    assert small.shape == (3, *size) and small.dtype == torch.uint8
+    shrunk = torch.nn.functional.interpolate(full[None].float(), size=size, mode="area")[0]
+    assert (small.float() - shrunk).abs().mean() < 1.5
+    odd = tmp_path / "odd.jpg"
+    Image.fromarray(kit.photo(203, 301)).save(odd)
+    assert open_image(odd).decode(reduce).shape[1:] == (-(-203 // reduce), -(-301 // reduce))  # rounded up
+
+
+def test_only_rgb_and_gray_jpegs_are_reducible(tmp_path, kit):
+    png = kit.write_image(tmp_path / "a.png", 40, 60)
+    Image.new("CMYK", (40, 60)).save(tmp_path / "c.jpg")
+    for path, shape in ((png, (3, 40, 60)), (tmp_path / "c.jpg", (3, 60, 40))):
+        encoded = open_image(path)
+        assert not encoded.reducible and encoded.decode(4).shape == shape
+
+
+def test_non_ascii_names_on_both_routes(tmp_path, kit):
+    for name in ("chat é 猫.jpg", "chat é 猫.png"):
+        path = kit.write_image(tmp_path / name, 9, 11)
+        assert read_image(path).shape == (3, 9, 11)
+
+
+@pytest.mark.parametrize("mode", ["RGB", "L"])
+def test_plain_pngs_decode_with_libpng_to_the_pil_routes_pixels(tmp_path, kit, mode, monkeypatch):
+    path = tmp_path / "a.png"
+    Image.fromarray(kit.photo(13, 17)).convert(mode).save(path)
+    import clscore.data.image_io as image_io
+
+    calls = []
+    decode = image_io._decode_turbo
+    monkeypatch.setattr(image_io, "_decode_turbo", lambda *a, **k: calls.append(k) or decode(*a, **k))
+    assert torch.equal(read_image(path), _pil_route(path)) and calls == [{"png": True}]
+
+
+def test_png_with_exif_orientation_and_truncated_png(tmp_path, kit):
+    exif = Image.Exif()
+    exif[0x0112] = 8
+    Image.fromarray(kit.photo(10, 30)).save(tmp_path / "rot.png", exif=exif)
+    assert read_image(tmp_path / "rot.png").shape == (3, 30, 10)
+    path = kit.write_image(tmp_path / "cut.png", 64, 64)
+    path.write_bytes(path.read_bytes()[:-40])
+    with pytest.raises(DataError, match=r"cut\.png.*(truncated|corrupt)"):
+        read_image(path)

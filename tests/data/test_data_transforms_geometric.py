@@ -99,14 +99,48 @@ def test_resize_skips_images_already_at_size(sample):
     assert Resize((256, -1))(dict(s))["img"] is s["img"]
 
 
-def test_resize_shrinks_like_pil_antialiased_bilinear(kit):
+def test_resize_pillow_backend_shrinks_like_pil_antialiased_bilinear(kit):
     pixels = kit.photo(375, 500)
     expected = torch.from_numpy(np.array(Image.fromarray(pixels).resize((341, 256), Image.BILINEAR)))
     img = torch.from_numpy(pixels).permute(2, 0, 1).contiguous()
-    out = Resize((256, -1))({"img": img})["img"].permute(1, 2, 0)
+    out = Resize((256, -1), backend="pillow")({"img": img})["img"].permute(1, 2, 0)
     assert (out.int() - expected.int()).abs().max() <= 1
     step = torch.tensor([[[0, 0, 255, 255], [0, 0, 255, 255]]], dtype=torch.uint8).repeat(3, 1, 1)
-    assert Resize((1, 2))({"img": step})["img"][0].tolist() == [[36, 219]]  # PIL gives the same
+    assert Resize((1, 2), backend="pillow")({"img": step})["img"][0].tolist() == [[36, 219]]  # PIL's
+
+
+@pytest.mark.parametrize(
+    ("row", "width", "expected"),
+    [  # OpenCV INTER_LINEAR: sample at x = (i + 0.5) * in / out - 0.5, no antialiasing
+        ([0, 0, 255, 255], 2, [0, 255]),  # x = 0.5, 2.5
+        ([0, 90, 180], 2, [23, 158]),  # x = 0.25, 1.75: 22.5 and 157.5, rounded half up
+        ([0, 30, 60, 90, 120, 150, 180, 210], 3, [25, 105, 185]),  # x = 0.83, 3.5, 6.17
+    ],
+)
+def test_resize_cv2_backend_is_bilinear_without_antialiasing(row, width, expected):
+    img = torch.tensor([row, row], dtype=torch.uint8).expand(3, -1, -1).contiguous()
+    for resize in (Resize((2, width)), Resize((2, width), backend="cv2"), Resize((2, width), backend=None)):
+        assert resize({"img": img})["img"][0].tolist() == [expected, expected]
+
+
+def test_seed_test_resize_matches_unantialiased_interpolation_within_one_level(kit):
+    """MMClassification's default test pipeline: Resize (256, -1) with cv2, CenterCrop 224, on 640x427."""
+    img = kit.chw(427, 640, seed=3)  # texture, where antialiasing matters
+    out = CenterCrop(224)(Resize((256, -1))({"img": img}))["img"]
+    assert out.shape == (3, 224, 224)
+    reference = torch.nn.functional.interpolate(
+        img[None].double(), size=(256, 383), mode="bilinear", align_corners=False, antialias=False
+    )[0]  # 383 = int(256 * 640 / 427); the crop starts at round((383 - 224) / 2) = 80 (79.5 -> 80)
+    expected = reference[:, 16:240, 80:304].round()
+    assert (out.double() - expected).abs().max() <= 1
+    antialiased = CenterCrop(224)(Resize((256, -1), backend="pillow")({"img": img}))["img"]
+    assert (antialiased.double() - expected).abs().mean() > 10  # the backends really differ
+
+
+@pytest.mark.parametrize("transform", [Resize, RandomResizedCrop, CenterCrop])
+def test_resizing_transforms_reject_unknown_backends(transform):
+    with pytest.raises(ValueError, match="backend must be one of cv2, pillow"):
+        transform(8, backend="opencv")
 
 
 @pytest.mark.parametrize("bad", [0, (-1, -1), (0, 5), (-2, 10)])

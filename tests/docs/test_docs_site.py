@@ -77,6 +77,6 @@ def test_the_site_builds_strictly(tmp_path):
     reference = (tmp_path / "site" / "reference" / "config" / "index.html").read_text()
     assert 'id="backbone-clscore-lenet5"' in reference and "GlobalAveragePooling" in reference
     cli = (tmp_path / "site" / "reference" / "cli" / "index.html").read_text()
-    assert "clsrun plugin new" in cli and "clsrun config validate" in cli
+    assert "clsrun plugins new" in cli and "clsrun config validate" in cli
     hooks = (tmp_path / "site" / "reference" / "hooks" / "index.html").read_text()
     assert all(name in hooks for name in ("register_backbones", "register_commands", "register_runner_hooks"))

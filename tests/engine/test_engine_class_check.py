@@ -7,8 +7,8 @@ from types import SimpleNamespace
 
 import pytest
 
+from clscore import train
 from clscore.engine.hooks.checks import ClassNumCheckHook
-from clscore.engine.train import train
 from clscore.errors import ConfigError
 
 

@@ -132,7 +132,7 @@ def test_bad_data_gives_one_clear_message(tiny_host, tiny_cfg, tmp_path):
     missing = write_cfg(tmp_path, folder_cfg(tiny_cfg, tmp_path / "nowhere"))
     assert_clean_error(
         invoke("train", missing, "--work-dir", str(tmp_path / "w1")),
-        "Error: data.train:",
+        "Error: data.train.data_prefix:",
         "data_prefix",
         "nowhere",
     )

@@ -21,7 +21,7 @@ DEMO = str(ROOT / "configs" / "digits" / "resnet18_digits.yaml")
         ("model.backbone.pretrained={missing}", "Error: model.backbone: checkpoint not found: "),
         (
             "data.train={{type: CustomDataset, data_prefix: {missing}, pipeline: []}}",
-            "Error: data.train: CustomDataset: data_prefix folder not found: ",
+            "Error: data.train.data_prefix: folder not found: ",
         ),
     ],
 )

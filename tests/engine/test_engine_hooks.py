@@ -9,10 +9,8 @@ from types import SimpleNamespace
 import pytest
 import torch
 
-from clscore.engine.checkpoint import save_checkpoint
-from clscore.engine.evaluate import best_key, build_metrics
+from clscore.checkpoint import save_checkpoint
 from clscore.engine.hooks import CheckpointHook, Hook, ProgressBarHook, get_priority
-from clscore.errors import ConfigError
 from clscore.plugins import build
 
 
@@ -90,18 +88,3 @@ def test_builtin_runner_hooks_are_registered(clscore_host):
     hook = build("runner_hook", {"type": "EMAHook", "momentum": 0.001})
     assert isinstance(hook, Hook) and hook.momentum == 0.001
     assert isinstance(build("runner_hook", {"type": "ClassNumCheckHook"}), Hook)
-
-
-def test_metrics_are_built_with_their_own_options_and_clipped_topk(clscore_host):
-    metrics = build_metrics(["accuracy", "f1_score", "support"], {"topk": (1, 5), "average_mode": "macro"}, 3)
-    scores = torch.tensor([[0.1, 0.2, 0.7], [0.6, 0.3, 0.1], [0.2, 0.5, 0.3], [0.3, 0.3, 0.4]])
-    results = {}
-    for metric in metrics:
-        results.update(metric(scores, torch.tensor([2, 0, 0, 1])))
-    assert results["accuracy_top-1"] == pytest.approx(50.0) and results["accuracy_top-5"] == pytest.approx(
-        100.0
-    )
-    assert results["support"] == 4 and "f1_score" in results
-    assert best_key("auto", results) == "accuracy_top-1"
-    with pytest.raises(ConfigError, match="save_best: 'top1' is not among the metrics"):
-        best_key("top1", results)

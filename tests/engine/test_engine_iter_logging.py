@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from clscore.engine.train import train
+from clscore import train
 
 
 def test_train_line_kept_when_an_evaluation_runs_at_the_same_iteration(tiny_host, tiny_cfg, tmp_path):

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from clscore.engine.train import train
+from clscore import train
 from clscore.errors import DataError, TrainingError
 
 
@@ -168,8 +168,8 @@ def test_mixed_precision_on_cpu(tiny_host, tiny_cfg, tmp_path, extra):
     result = run(tiny_cfg, tmp_path, validate=False)
     checkpoint = torch.load(result["checkpoint"], weights_only=True)
     assert all(torch.isfinite(v).all() for v in checkpoint["state_dict"].values() if v.is_floating_point())
-    if "fp16" in extra:
-        assert checkpoint["scaler"]["scale"] == 512.0 or extra["fp16"]["loss_scale"] == "dynamic"
+    if "fp16" in extra:  # on a CPU fp16 trains in bfloat16, without a loss scaler
+        assert "scaler" not in checkpoint
     lines = [json.loads(line) for line in Path(result["json_log"]).read_text().splitlines()][1:]
     assert all(x["loss"] == x["loss"] for x in lines)
     if "optimizer_config" in extra:

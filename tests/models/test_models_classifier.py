@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-import types
-
 import pytest
 import torch
 from torch import nn
@@ -147,37 +144,41 @@ def test_model_without_head(img):
         model.loss(img, torch.tensor([0, 1]))
 
 
-def _fake_checkpoint_module(monkeypatch) -> list:
-    calls: list = []
+def _count_reads(monkeypatch) -> list:
+    import clscore.layers._pretrained as pretrained
 
-    def load_checkpoint(model, filename, map_location="cpu", strict=False, prefix=None):
-        calls.append((model, filename, map_location, strict, prefix))
-        return {}
+    reads: list = []
+    real = pretrained.read_checkpoint
 
-    module = types.ModuleType("clscore.engine.checkpoint")
-    module.load_checkpoint = load_checkpoint
-    if "clscore.engine" not in sys.modules:
-        try:
-            import clscore.engine  # noqa: F401
-        except ImportError:
-            monkeypatch.setitem(sys.modules, "clscore.engine", types.ModuleType("clscore.engine"))
-    monkeypatch.setitem(sys.modules, "clscore.engine.checkpoint", module)
-    return calls
+    def read_checkpoint(filename, map_location="cpu"):
+        reads.append(str(filename))
+        return real(filename, map_location)
+
+    monkeypatch.setattr(pretrained, "read_checkpoint", read_checkpoint)
+    return reads
 
 
-def test_pretrained_init_cfg_loads_through_the_engine(monkeypatch):
-    calls = _fake_checkpoint_module(monkeypatch)
-    model = build_model(
-        lenet_cfg(init_cfg={"type": "Pretrained", "checkpoint": "w.pth", "prefix": "backbone"})
-    )
-    assert calls == [(model, "w.pth", "cpu", False, "backbone")]
-    backbone = build_model(
-        lenet_cfg(backbone={"type": "LeNet5", "init_cfg": {"type": "Pretrained", "checkpoint": "b.pth"}})
-    ).backbone
-    assert calls[-1] == (backbone, "b.pth", "cpu", False, None)
+def _assert_same_weights(model: nn.Module, source: nn.Module) -> None:
+    expected = source.state_dict()
+    for key, value in model.state_dict().items():
+        torch.testing.assert_close(value, expected[key], msg=key)
+
+
+def test_pretrained_init_cfg_loads_each_file_once(monkeypatch, tmp_path):
+    source = build_model(lenet_cfg(head={"type": "LinearClsHead", "num_classes": 10, "init_cfg": None}))
+    whole, part = str(tmp_path / "w.pth"), str(tmp_path / "b.pth")
+    torch.save({"state_dict": source.state_dict()}, whole)
+    torch.save(source.backbone.state_dict(), part)
+    reads = _count_reads(monkeypatch)
+    model = build_model(lenet_cfg(init_cfg={"type": "Pretrained", "checkpoint": whole}))
+    backbone_cfg = {"type": "LeNet5", "init_cfg": {"type": "Pretrained", "checkpoint": part}}
+    backbone = build_model(lenet_cfg(backbone=backbone_cfg)).backbone
     with pytest.warns(DeprecationWarning, match="pretrained"):
-        model = ImageClassifier({"type": "LeNet5"}, pretrained="old.pth")
-    assert calls[-1][1] == "old.pth"
+        old = ImageClassifier({"type": "LeNet5"}, pretrained=whole)
+    assert reads == [whole, part, whole]
+    _assert_same_weights(model, source)
+    _assert_same_weights(backbone, source.backbone)
+    _assert_same_weights(old.backbone, source.backbone)
 
 
 def test_init_cfg_types():

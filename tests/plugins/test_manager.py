@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import subprocess
-import sys
 from types import ModuleType
 
 import pytest
@@ -50,13 +48,15 @@ def test_plugin_components_get_provenance():
 
 
 def test_plugin_raising_in_a_hook_is_isolated_and_rolled_back():
+    raising = RaisingPlugin()
     with pytest.warns(PluginWarning, match="raising"):
-        host = isolated_host(RaisingPlugin(), TinyPlugin())
+        host = isolated_host(raising, TinyPlugin())
     info = host.plugins["raising"]
     assert info.status == "failed" and "boom in hook" in info.error
     assert "Half" not in host.registry("neck")  # its partial registrations are not kept
     assert "TinyNet" in host.registry("backbone")
-    assert not host.pm.is_registered(RaisingPlugin)
+    assert not host.pm.is_registered(raising)
+    assert host.pm.get_plugin("raising") is None
 
 
 def test_strict_mode_turns_failures_into_errors():
@@ -97,7 +97,121 @@ def test_entry_point_selection_happens_before_import(monkeypatch):
     assert {p.status for n, p in host.plugins.items() if n != "clscore"} == {"not selected"}
 
 
-def test_loading_plugins_imports_no_torch():
-    code = "import sys; from clscore.plugins import get_host; get_host(); print('torch' in sys.modules)"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "False"
+def test_disabled_plugins_are_blocked_in_pluggy(monkeypatch):
+    monkeypatch.setattr(
+        "clscore.plugins._manager.discover", lambda: [PluginInfo("tiny", "tiny_mod", "clscore-plugin-tiny")]
+    )
+    monkeypatch.setenv("CLSCORE_DISABLE_PLUGINS", "tiny")
+    host = PluginHost()
+    assert host.pm.is_blocked("tiny")
+    host.add_plugin(PluginInfo("tiny", "x"), TinyPlugin())  # refused: the user disabled it
+    assert host.plugins["tiny"].status == "disabled"
+    assert "TinyNet" not in host.registry("backbone")
+
+
+# -- hooks go through pluggy: markers and wrappers work as pluggy documents ---------------------------------
+class OrderedPlugin:
+    """Three implementations of one hook (``specname``): pluggy orders them, the wrapper sees the result."""
+
+    name = "ordered"
+
+    def __init__(self, swallow: bool = False, fail: bool = False) -> None:
+        self.calls: list[str] = []
+        self.swallow, self.fail = swallow, fail
+
+    @hookimpl(specname="register_backbones", trylast=True)
+    def late(self, registry):
+        self.calls.append("late")
+        registry.add("Late", dict)
+        if self.fail:
+            raise RuntimeError("late failed")
+
+    @hookimpl(specname="register_backbones")
+    def plain(self, registry):
+        self.calls.append("plain")
+        registry.add("Plain", dict)
+
+    @hookimpl(specname="register_backbones", tryfirst=True)
+    def early(self, registry):
+        self.calls.append("early")
+        registry.add("Early", dict)
+
+    @hookimpl(specname="register_backbones", wrapper=True)
+    def around(self, registry):
+        self.calls.append("before")
+        try:
+            result = yield
+        except RuntimeError:
+            self.calls.append("caught")
+            if not self.swallow:
+                raise
+            result = []
+        self.calls.append("after: " + ",".join(c.name for c in registry))
+        return result
+
+
+def test_tryfirst_trylast_and_wrappers_run_in_pluggys_order():
+    plugin = OrderedPlugin()
+    host = isolated_host(plugin, TinyPlugin())
+    assert plugin.calls == ["before", "early", "plain", "late", "after: Early,Late,Plain"]
+    # the wrapper wraps its own plugin's implementations only: another plugin's are not in its registry
+    assert host.plugins["ordered"].components == {"backbone": ["Early", "Late", "Plain"]}
+    assert host.registry("backbone").get("Late").qualified_name == "ordered:Late"
+
+
+def test_a_wrapper_that_lets_an_error_through_rolls_the_plugin_back():
+    plugin = OrderedPlugin(fail=True)
+    with pytest.warns(PluginWarning, match="late failed"):
+        host = isolated_host(plugin)
+    assert plugin.calls == ["before", "early", "plain", "late", "caught"]
+    assert host.plugins["ordered"].status == "failed"
+    assert not any(name in host.registry("backbone") for name in ("Early", "Plain", "Late"))
+
+
+def test_a_wrapper_that_handles_the_error_keeps_the_registrations():
+    plugin = OrderedPlugin(fail=True, swallow=True)
+    host = isolated_host(plugin)
+    assert plugin.calls[-2:] == ["caught", "after: Early,Late,Plain"]
+    assert host.plugins["ordered"].status == "loaded"
+    assert "Late" in host.registry("backbone")
+
+
+class Group:
+    """Stands in for a click group: what ``register_commands`` adds lands in ``commands``."""
+
+    def __init__(self) -> None:
+        self.commands: dict[str, str] = {}
+
+
+class CommandsPlugin:
+    name = "cmds"
+
+    @hookimpl(specname="register_commands", trylast=True)
+    def second(self, cli):
+        cli.commands["which"] = "second"  # runs last, so it wins
+
+    @hookimpl(specname="register_commands", tryfirst=True)
+    def first(self, cli):
+        cli.commands["which"] = "first"
+        cli.commands["only-first"] = "first"
+
+
+class BrokenCommandsPlugin:
+    name = "broken-cmds"
+
+    @hookimpl
+    def register_backbones(self, registry):
+        registry.add("KeptNet", dict)
+
+    @hookimpl
+    def register_commands(self, cli):
+        cli.commands["half"] = "added before the error"
+        raise RuntimeError("no commands today")
+
+
+def test_register_commands_goes_through_pluggy_one_plugin_at_a_time():
+    with pytest.warns(PluginWarning, match="no commands today"):
+        host = isolated_host(CommandsPlugin(), BrokenCommandsPlugin())
+        commands = host.plugin_commands(Group)
+    assert commands == {"cmds": {"which": "second", "only-first": "first"}}  # broken-cmds' half is dropped
+    assert host.plugins["broken-cmds"].status == "failed"

@@ -97,3 +97,15 @@ def test_unknown_name_mentions_plugins_that_did_not_load():
         registry.get("broken:Thing")
     with pytest.raises(ComponentError, match="plugin 'broken' failed to load"):
         registry.get("Thing")
+
+
+def test_merge_adds_a_staged_plugins_components_and_keeps_those_already_there():
+    registry = make_registry()
+    registry.bind(Provenance("acme")).add("Tiny", dict)
+    kept = registry.get("Tiny")
+    staged = make_registry()
+    staged.bind(Provenance("acme")).add("Tiny", list)  # acme added twice: the first stays
+    staged.bind(Provenance("acme")).add("Big", set)
+    added = registry.merge(staged)
+    assert [c.qualified_name for c in added] == ["acme:Big"]
+    assert registry.get("Tiny") is kept and registry.get("Big").load() is set

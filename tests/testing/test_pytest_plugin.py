@@ -1,11 +1,6 @@
 from __future__ import annotations
 
 from clscore.plugins import get_host
-from clscore.testing import imported_heavy_modules
-
-
-def test_importing_the_pytest_plugin_imports_no_torch():
-    assert imported_heavy_modules("clscore.testing.pytest_plugin") == []
 
 
 def test_clscore_host_is_the_process_host_with_only_the_builtins(clscore_host):

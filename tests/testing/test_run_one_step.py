@@ -6,7 +6,7 @@ from torch import nn
 
 from clscore import hookimpl
 from clscore.errors import ConfigError
-from clscore.testing import isolated_host, run_one_step, tiny_config, use_host
+from clscore.testing import assert_training_lowers_loss, isolated_host, run_one_step, tiny_config, use_host
 
 
 class Detached(nn.Module):
@@ -48,3 +48,14 @@ def test_a_backbone_that_gets_no_gradient_is_caught():
 def test_an_invalid_config_fails_validation_first():
     with use_host(isolated_host(tiny_data=True)), pytest.raises(ConfigError, match="did you mean 'LeNet5'"):
         run_one_step(tiny_config({"type": "LeNet"}))
+
+
+def test_training_lowers_loss_passes_for_a_learning_model_and_fails_for_one_that_cannot_learn():
+    with use_host(isolated_host(tiny_data=True)):
+        cfg = tiny_config({"type": "LeNet5"}, size=32, num_samples=4, batch_size=4)
+        cfg["optimizer"]["lr"] = 0.05
+        first, last = assert_training_lowers_loss(cfg, steps=6, factor=0.95)
+        assert last < first
+        cfg["optimizer"]["lr"] = 0.0  # nothing is learned: the loss stays where it started
+        with pytest.raises(AssertionError, match="did not fall below"):
+            assert_training_lowers_loss(cfg, steps=6, factor=0.95)

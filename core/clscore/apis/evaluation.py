@@ -1,7 +1,8 @@
 """Evaluating a trained model on a split of its config's data (``clsrun test``, confusion matrix).
 
-Everything heavy is the engine's: dataset and loader builders, :func:`predict_dataset` (each sample
-scored exactly once under DDP) and the metric components. What is added here is the choice of the
+Everything heavy lives below: the dataset and loader builders (``clscore.data.builder``),
+:func:`~clscore.evaluation.predict_dataset` (each sample scored exactly once under DDP) and the metric
+components. What is added here is the choice of the
 split, of the metrics and their options (``clsrun test``'s defaults are the config's ``evaluation``),
 and per-sample predictions.
 """
@@ -15,12 +16,16 @@ from typing import Any
 
 import torch
 
+from clscore.apis._config import to_plain
 from clscore.apis.trained import TrainedModel
-from clscore.engine.evaluate import build_metrics, compute_metrics, predict_dataset
-from clscore.engine.hooks.checks import describe_classes, names_classes
-from clscore.engine.loader import build_dataloader, loader_options
+from clscore.data.builder import build_dataloader, build_dataset, loader_options
+from clscore.data.classes import describe_classes, names_classes
+from clscore.data.device_normalize import device_normalize
 from clscore.engine.precision import build_precision
 from clscore.errors import ClsCoreError, ConfigError
+from clscore.evaluation import build_metrics, compute_metrics, metric_names, predict_dataset
+from clscore.models.preprocessor import batch_preprocessor
+from clscore.plugins import get_host
 
 logger = logging.getLogger("clscore")
 
@@ -57,7 +62,7 @@ def metric_settings(
     Options given on the command line update the config's (so ``topk=1`` alone keeps nothing else).
     """
     evaluation = cfg.get("evaluation") or {}
-    names = list(metrics) or _as_list(evaluation.get("metric", "accuracy"))
+    names = list(metrics) or metric_names(evaluation.get("metric"))
     merged = (
         dict(evaluation.get("metric_options") or {}) if evaluation.get("metric_options") is not None else None
     )
@@ -75,17 +80,10 @@ def check_options(names: Sequence[str], options: Mapping[str, Any] | None) -> No
     """Every option the user gave must be one some selected metric takes (else it would be silently ignored)."""
     if not options:
         return
-    from clscore.plugins import get_host, signature_of
-
-    registry = get_host().registry("metric")
-    accepted: set[str] = set()
-    for name in names:
-        sig = signature_of(registry.get(name).target)
-        if sig is None or sig.open_kwargs:
-            return
-        accepted.update(sig.names)
-    unknown = sorted(set(options) - accepted)
+    components = [get_host().registry("metric").get(name) for name in names]
+    unknown = sorted(k for k in options if not any(c.accepts(k) for c in components))
     if unknown:
+        accepted = {n for c in components if (sig := c.signature()) is not None for n in sig.names}
         raise ClsCoreError(
             f"--metric-options {', '.join(unknown)}: none of the metrics {', '.join(names)} takes "
             f"{'it' if len(unknown) == 1 else 'them'}; they take {', '.join(sorted(accepted)) or 'no options'}"
@@ -103,12 +101,11 @@ def build_eval_loader(
 ) -> Any:
     """The loader over ``data.<split>`` (test_mode), shared among ``world_size`` processes.
 
-    ``classes`` (the checkpoint's) numbers the labels of a dataset whose config names no classes.
+    ``classes`` (the checkpoint's) numbers the labels of a dataset whose config names no classes. A
+    trailing ``Normalize`` runs on the device, batched (:func:`evaluate_trained` applies it).
     """
-    from clscore.engine.train import build_dataset, to_plain
-
     data = to_plain(cfg.get("data") or {})
-    dataset = build_dataset(data, split, classes=classes)
+    dataset = build_dataset(data.get(split), split=split, classes=classes, device_normalize=True)
     return build_dataloader(
         dataset,
         loader_options(data, split),
@@ -138,11 +135,14 @@ def evaluate_trained(
         loader,
         trained.device,
         autocast=precision.autocast,
-        prepare_input=precision.prepare_input,
+        prepare_input=batch_preprocessor(
+            trained.model,
+            device_normalize(loader),
+            device=trained.device,
+            channels_last=precision.channels_last,
+            where=f"data.{split}.pipeline",
+        ),
     )
-    expected = len(loader.dataset)
-    if len(scores) != expected:
-        raise ClsCoreError(f"evaluation scored {len(scores)} samples but the dataset has {expected}")
     built = build_metrics(
         list(metrics), options, getattr(trained.model, "num_classes", None) or scores.shape[1]
     )
@@ -182,9 +182,3 @@ def predictions(result: EvaluationResult, classes: Sequence[str]) -> list[dict[s
             {"index": index, "gt_label": gt, "pred_label": label, "pred_score": score, "pred_class": name}
         )
     return rows
-
-
-def _as_list(value: Any) -> list[str]:
-    if isinstance(value, str):
-        return [v.strip() for v in value.split(",") if v.strip()]
-    return [str(v) for v in value]

@@ -1,8 +1,11 @@
 """Exporting a trained classifier to ONNX or TorchScript, checked against eager PyTorch.
 
-The exported graph maps a normalised float batch ``(N, 3, H, W)`` (what the test pipeline feeds the
-model) to class scores ``(N, num_classes)``: softmax probabilities, or sigmoids for multi-label heads
-(``model.predict``). Pre-processing (decoding, resizing, ``Normalize``) is not part of the graph.
+The exported graph maps a normalised float batch ``(N, 3, H, W)`` to class scores ``(N, num_classes)``:
+softmax probabilities, or sigmoids for multi-label heads (``model.predict``). Pre-processing (decoding,
+resizing, normalising) is not part of the graph, so the graph is the same whether training normalised in
+the workers or on the device; the normalisation the model expects, ``(img - mean) / std`` on RGB 0-255
+pixels, is written into the file (:data:`METADATA_KEY`: ONNX ``metadata_props``, a TorchScript extra
+file) as JSON ``{"mean", "std", "to_rgb", "to_bgr"}``.
 """
 
 from __future__ import annotations
@@ -10,10 +13,11 @@ from __future__ import annotations
 import contextlib
 import importlib.util
 import io
+import json
 import logging
 import os
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -29,6 +33,8 @@ Format = Literal["onnx", "torchscript"]
 Exporter = Literal["auto", "dynamo", "legacy"]
 INPUT_NAME, OUTPUT_NAME = "input", "scores"
 DEFAULT_OPSET = 18
+#: Where the expected input normalisation is recorded in the exported file.
+METADATA_KEY = "clscore.preprocessing"
 
 
 class ScoresModule(nn.Module):
@@ -73,11 +79,13 @@ def export_model(
     exporter: Exporter | str = "auto",
     atol: float = 1e-4,
     check: bool = True,
+    preprocessing: Mapping[str, Any] | None = None,
 ) -> ExportReport:
     """Write ``model`` to ``out`` and compare the file's outputs with eager PyTorch.
 
     With ``dynamic_batch`` the check uses a different batch size than the export, so a batch
     dimension that was baked in is caught. Raises :class:`ClsCoreError` past ``atol``.
+    ``preprocessing`` (see :func:`input_normalization`) is recorded in the file under :data:`METADATA_KEY`.
     """
     if fmt not in ("onnx", "torchscript"):
         raise ClsCoreError(f"--format must be onnx or torchscript, got {fmt!r}")
@@ -93,7 +101,9 @@ def export_model(
             wrapped, example, path, dynamic_batch=dynamic_batch, opset=opset, exporter=exporter
         )
     else:
-        used = export_torchscript(wrapped, example, path)
+        used = export_torchscript(wrapped, example, path, preprocessing)
+    if fmt == "onnx" and preprocessing:
+        _onnx_metadata(path, {METADATA_KEY: json.dumps(dict(preprocessing))})
     report = ExportReport(path, fmt, used, tuple(example.shape), None, None, atol, None)
     if check:
         check_batch = batch_size + 2 if dynamic_batch else batch_size
@@ -177,12 +187,44 @@ def _export_onnx(
         )
 
 
-def export_torchscript(module: nn.Module, example: torch.Tensor, path: Path) -> str:
-    """``torch.jit.trace`` (TorchScript is deprecated upstream but still the format many runtimes load)."""
+def export_torchscript(
+    module: nn.Module, example: torch.Tensor, path: Path, preprocessing: Mapping[str, Any] | None = None
+) -> str:
+    """``torch.jit.trace`` (TorchScript is deprecated upstream but still the format many runtimes load).
+
+    ``preprocessing`` goes in the extra file :data:`METADATA_KEY` (``torch.jit.load(..., _extra_files=)``).
+    """
+    extra = {METADATA_KEY: json.dumps(dict(preprocessing))} if preprocessing else {}
     with _quiet(), torch.inference_mode(False), torch.no_grad():
         traced = torch.jit.trace(module, example, check_trace=False)
-        traced.save(str(path))
+        traced.save(str(path), _extra_files=extra)
     return "trace"
+
+
+def _onnx_metadata(path: Path, entries: Mapping[str, str]) -> None:
+    import onnx
+
+    proto = onnx.load(str(path))
+    for key, value in entries.items():
+        proto.metadata_props.add(key=key, value=value)
+    onnx.save(proto, str(path))
+
+
+def input_normalization(model: nn.Module, cfg: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The normalisation an exported model expects: the model's ``data_preprocessor``, else the
+    trailing ``Normalize`` of the test (or val) pipeline; ``None`` when neither says."""
+    from clscore.apis.pipeline import split_dataset_cfg
+    from clscore.data.device_normalize import split_dataset_normalize
+    from clscore.models.preprocessor import model_preprocessor
+
+    own = model_preprocessor(model)
+    if own is not None:
+        return own.settings()
+    try:
+        _, ds_cfg = split_dataset_cfg(cfg)
+    except ClsCoreError:
+        return None
+    return split_dataset_normalize(ds_cfg)[1]
 
 
 def run_exported(path: Path, fmt: str, batch: torch.Tensor) -> tuple[torch.Tensor | None, str | None]:

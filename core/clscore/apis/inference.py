@@ -11,6 +11,7 @@ import torch
 from clscore.apis.pipeline import InferencePipeline
 from clscore.apis.trained import ConfigLike, TrainedModel, load_trained_model
 from clscore.errors import ClsCoreError
+from clscore.models.preprocessor import batch_preprocessor
 
 Prediction = dict[str, Any]
 
@@ -52,6 +53,8 @@ class Inferencer:
             checkpoint, config, device=device, cfg_options=cfg_options
         )
         self.pipeline = InferencePipeline.from_config(self.trained.cfg)
+        # a pipeline's Normalize stays in it here; a model's own data_preprocessor runs on each batch
+        self.batch_input = batch_preprocessor(self.model, None, device=self.device)
         self.topk = _positive("topk", topk)
         self.batch_size = _positive("batch_size", batch_size)
 
@@ -101,7 +104,7 @@ class Inferencer:
         for index, img in enumerate(imgs):
             groups.setdefault(tuple(img.shape), []).append(index)
         for indices in groups.values():
-            batch = torch.stack([imgs[i] for i in indices]).to(self.device)
+            batch = self.batch_input(torch.stack([imgs[i] for i in indices]).to(self.device))
             scores: torch.Tensor = self.model.predict(batch)  # type: ignore[operator]
             for i, row in zip(indices, scores.float().cpu()):
                 out[i] = row

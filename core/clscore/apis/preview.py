@@ -41,12 +41,13 @@ def preview_samples(
     cfg: Mapping[str, Any], split: str = "train", n: int = 16, seed: int = 0
 ) -> tuple[list[np.ndarray], list[str]]:
     """``n`` random samples of ``data.<split>`` through its pipeline (augmentations drawn with ``seed``)."""
-    from clscore.engine.train import build_dataset, to_plain
+    from clscore.apis._config import to_plain
+    from clscore.data.builder import build_dataset
 
     data = to_plain(cfg.get("data") or {})
     if not isinstance(data.get(split), Mapping):
         raise ConfigError(f"the config has no data.{split} dataset")
-    dataset = build_dataset(data, split)
+    dataset = build_dataset(data[split], split=split)
     norm = normalize_params(innermost_dataset(data[split]).get("pipeline") or [])
     classes = list(getattr(dataset, "classes", None) or [])
     generator = torch.Generator().manual_seed(seed)

@@ -20,12 +20,11 @@ def iterations_per_epoch(
     cfg: Mapping[str, Any], *, dataset_size: int | None = None, world_size: int = 1
 ) -> int:
     """``ceil(len(train set) / (samples_per_gpu * world_size))``; the train set is built unless its size is given."""
+    from clscore.data.builder import build_dataset, loader_options
+
     data = cfg.get("data") or {}
     if dataset_size is None:
-        from clscore.engine.train import build_dataset
-
-        dataset_size = len(build_dataset(data, "train"))
-    from clscore.engine.loader import loader_options
+        dataset_size = len(build_dataset(data.get("train"), split="train"))
 
     options = loader_options(data, "train")
     per_step = int(options["samples_per_gpu"]) * max(1, int(world_size))
@@ -36,9 +35,8 @@ def iterations_per_epoch(
 
 def lr_schedule(cfg: Mapping[str, Any], iters_per_epoch: int) -> tuple[list[float], int | None]:
     """The lr used at each iteration (0-based) and the number of epochs (``None`` for iteration-based runs)."""
-    from clscore.engine.builders import build_lr_policy
+    from clscore.engine.builders import build_lr_policy, runner_limits
     from clscore.engine.optim import build_optimizer
-    from clscore.engine.runner import runner_limits
 
     if not cfg.get("optimizer"):
         raise ConfigError("the config has no 'optimizer' section, so it has no learning rate to draw")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import logging
 import os
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,16 +21,17 @@ from typing import Any
 import torch
 from torch import nn
 
-from clscore.config import Config, parse_options
-from clscore.engine.checkpoint import (
+from clscore.apis._config import load_config
+from clscore.checkpoint import (
     LATEST_POINTER,
     checkpoint_candidates,
     extract_state_dict,
+    latest_target,
     load_state_dict,
     read_checkpoint,
-    read_latest,
 )
-from clscore.errors import CheckpointError
+from clscore.config import Config, parse_options
+from clscore.errors import CheckpointError, ConfigError
 
 logger = logging.getLogger("clscore")
 
@@ -68,10 +70,9 @@ def resolve_checkpoint(path: str | os.PathLike[str]) -> Path:
             )
         return candidates[0]
     if given.name == LATEST_POINTER and given.is_file():
-        target = read_latest(given.parent)
+        target, problem = latest_target(given.parent)
         if target is None:
-            named = given.read_text(errors="replace").strip()
-            raise CheckpointError(f"{given} points at {named!r}, which does not exist in {given.parent}")
+            raise CheckpointError(f"{problem}; give a checkpoint file, or the work dir for its newest one")
         return target
     if not given.is_file():
         raise CheckpointError(f"checkpoint not found: {given}")
@@ -93,6 +94,25 @@ def class_names(meta: Mapping[str, Any], cfg: Mapping[str, Any], num_classes: in
     return [str(i) for i in range(num_classes or 0)]
 
 
+#: MMCV's ``pretty_text`` (what MMClassification stores as ``meta['config']``) starts with ``name = ...``.
+_PYTHON_TEXT = re.compile(r"^\s*[A-Za-z_]\w*\s*=", re.MULTILINE)
+
+
+def _stored_config(text: str, source: Path, options: Iterable[str]) -> Config:
+    """The config a checkpoint carries: our YAML, or MMClassification's Python text read as data."""
+    python = _PYTHON_TEXT.search(text) is not None and not text.lstrip().startswith(("{", "---"))
+    try:
+        return Config.fromstring(
+            text, cfg_options=list(options), fmt="py" if python else "yaml", source=f"{source} (meta.config)"
+        )
+    except ConfigError as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise CheckpointError(
+            f"cannot read the config stored in {source} ({first}); give the config file as well, "
+            "e.g. `clsrun infer CONFIG CHECKPOINT IMAGE`"
+        ) from None
+
+
 def _config(
     config: ConfigLike | None, meta: Mapping[str, Any], source: Path, options: Iterable[str]
 ) -> Config:
@@ -103,12 +123,27 @@ def _config(
                 f"{source} carries no config (meta.config); give the config file as well, "
                 "e.g. `clsrun infer CONFIG.yaml CHECKPOINT IMAGE`"
             )
-        return Config.fromstring(text, cfg_options=list(options))
+        return _stored_config(text, source, options)
     if isinstance(config, Mapping):
         cfg = Config(copy.deepcopy(dict(config)), filename=getattr(config, "filename", None))
         cfg.merge_from_dict(parse_options(list(options)))
         return cfg
-    return Config.fromfile(os.fspath(config), cfg_options=list(options))
+    return load_config(config, options, validate=False)
+
+
+def check_normalize_once(model: nn.Module, data_cfg: Mapping[str, Any], splits: Iterable[str]) -> None:
+    """``model.data_preprocessor`` normalises on the device: a Normalize in a pipeline would do it twice."""
+    from clscore.data.device_normalize import dataset_has_normalize
+    from clscore.models.preprocessor import model_preprocessor
+
+    if model_preprocessor(model) is None:
+        return
+    for split in splits:
+        if dataset_has_normalize(data_cfg.get(split)):
+            raise ConfigError(
+                f"data.{split}.pipeline has a Normalize step, but model.data_preprocessor already normalises "
+                "the batches on the device; remove the Normalize step (or the data_preprocessor)"
+            )
 
 
 def load_trained_model(
@@ -124,7 +159,7 @@ def load_trained_model(
     nonsense); weights the model does not use are only reported.
     """
     from clscore.config import validate
-    from clscore.engine.dist import resolve_device
+    from clscore.dist import resolve_device
     from clscore.models.builder import build_model
 
     path = resolve_checkpoint(checkpoint)
@@ -144,6 +179,7 @@ def load_trained_model(
             f"weights (first: {(report['missing_keys'] or [m[0] for m in report['mismatched_keys']])[0]}); "
             "check that the config is the one the checkpoint was trained with"
         )
+    check_normalize_once(model, cfg.get("data") or {}, ("test", "val"))
     torch_device = device if isinstance(device, torch.device) else resolve_device(str(device))
     model.to(torch_device).eval()
     classes = class_names(meta, cfg, getattr(model, "num_classes", None))

@@ -21,6 +21,7 @@ TORCH_OPTIMIZERS = (
 )
 
 _POLICIES = "clscore.engine.schedulers.policies"
+_ANNEALING = "clscore.engine.schedulers.annealing"
 _HOOKS = "clscore.engine.hooks"
 
 
@@ -30,6 +31,11 @@ def register_optimizers(registry):
         registry.add(
             name, f"torch.optim:{name}", summary=f"torch.optim.{name}, built with the model's param groups."
         )
+    registry.add(
+        "Lamb",
+        "clscore.engine.optimizers.lamb:Lamb",
+        summary="LAMB (MMClassification/timm variant): Adam step × trust ratio, global grad-norm clipping.",
+    )
 
 
 @hookimpl
@@ -56,6 +62,26 @@ def register_schedulers(registry):
         f"{_POLICIES}:CosineRestartLr",
         summary="Cosine annealing restarted after each period.",
     )
+    registry.add(
+        "FlatCosineAnnealing",
+        f"{_ANNEALING}:FlatCosineAnnealingLr",
+        summary="Base lr for start_percent of the run, then cosine decay to min_lr / min_lr_ratio.",
+    )
+    registry.add(
+        "CosineAnnealingCooldown",
+        f"{_ANNEALING}:CosineAnnealingCooldownLr",
+        summary="Cosine decay, then min lr × cool_down_ratio for the last cool_down_time epochs/iters.",
+    )
+    registry.add(
+        "LinearAnnealing",
+        f"{_ANNEALING}:LinearAnnealingLr",
+        summary="Linear decay to min_lr or base lr × min_lr_ratio.",
+    )
+    registry.add(
+        "Cyclic",
+        f"{_ANNEALING}:CyclicLr",
+        summary="Cyclical lr per iteration: up to base × target_ratio[0], down to base × target_ratio[1].",
+    )
 
 
 @hookimpl
@@ -80,6 +106,11 @@ def register_runner_hooks(registry):
     )
     registry.add(
         "TextLoggerHook", f"{_HOOKS}.logger:TextLoggerHook", summary="Text log lines and <time>.log.json."
+    )
+    registry.add(
+        "PreciseBNHook",
+        f"{_HOOKS}.precise_bn:PreciseBNHook",
+        summary="Recomputes BN running statistics as true averages over num_samples training samples.",
     )
     registry.add(
         "TensorboardLoggerHook",

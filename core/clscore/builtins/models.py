@@ -37,7 +37,7 @@ def register_backbones(registry):
             (
                 "LeNet5",
                 "backbones.lenet:LeNet5",
-                "LeNet-5 (tanh, average pooling) for tiny images; trains in seconds on CPU.",
+                "LeNet-5 (tanh, average pooling, 1 input channel as in MMClassification) for tiny images.",
             ),
         ],
     )
@@ -125,6 +125,11 @@ def register_losses(registry):
                 "AsymmetricLoss",
                 "losses.asymmetric:AsymmetricLoss",
                 "Asymmetric loss for multi-label data: separate focusing of positives and negatives.",
+            ),
+            (
+                "SeesawLoss",
+                "losses.seesaw:SeesawLoss",
+                "Seesaw loss for long-tailed data: mitigation by class counts, compensation by scores.",
             ),
         ],
     )

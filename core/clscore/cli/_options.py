@@ -60,15 +60,30 @@ def cfg_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     )(fn)
 
 
+class Device(click.ParamType):
+    """``cpu``, ``cuda``, ``cuda:N`` or ``auto``: what :func:`clscore.dist.resolve_device` understands."""
+
+    name = "device"
+    _pattern = re.compile(r"^(cpu|auto|cuda(:\d+)?)$")
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        if isinstance(value, str) and self._pattern.match(value):
+            return value
+        self.fail(f"{value!r}: use cpu, cuda, cuda:N or auto", param, ctx)
+
+
+def device_option(*, default: str | None = "auto", where: str = "Where to run") -> Callable[..., Any]:
+    """``--device cpu|cuda|cuda:N|auto``; ``default=None`` leaves the choice to the config's ``device``."""
+    fallback = " [the config's device, else auto]" if default is None else ""
+    return click.option(
+        "--device",
+        type=Device(),
+        default=default,
+        show_default=default is not None,
+        metavar="[cpu|cuda|cuda:N|auto]",
+        help=f"{where}: cpu, cuda, cuda:N or auto (CUDA when present){fallback}.",
+    )
+
+
 def config_argument(fn: Callable[..., Any]) -> Callable[..., Any]:
     return click.argument("config", type=click.Path(dir_okay=False))(fn)
-
-
-def load_config(path: str, options: tuple[str, ...] | list[str] = (), *, check: bool = True) -> Any:
-    """Load, override and (by default) validate a config; user mistakes raise ConfigError."""
-    from clscore.config import Config, validate
-
-    cfg = Config.fromfile(path, cfg_options=list(options))
-    if check:
-        validate(cfg)
-    return cfg

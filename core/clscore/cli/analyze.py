@@ -9,7 +9,8 @@ from typing import Any, TypeVar
 
 import click
 
-from clscore.cli._options import Command, cfg_options, config_argument, load_config
+from clscore.apis import load_config
+from clscore.cli._options import Command, cfg_options, config_argument, device_option
 from clscore.errors import ClsCoreError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -117,7 +118,7 @@ def logs(
     "--split", type=click.Choice(["test", "val", "train"]), help="Which data section [test, else val]."
 )
 @click.option("--normalize", is_flag=True, help="Show each true class's row as fractions.")
-@click.option("--device", default="auto", show_default=True, help="cpu, cuda or auto.")
+@device_option()
 @cfg_options
 def confusion_matrix(
     config: str,

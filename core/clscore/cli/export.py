@@ -84,8 +84,10 @@ def export(
 ) -> None:
     """Export a trained model to ONNX or TorchScript and check it against eager PyTorch.
 
-    The exported model takes a normalised float batch (N, 3, H, W), as the test pipeline makes it,
-    and returns class scores (softmax; sigmoid for multi-label heads). The check runs both on a
+    The exported model takes a normalised float batch (N, 3, H, W), (RGB 0-255 - mean) / std, and
+    returns class scores (softmax; sigmoid for multi-label heads); the mean and std it expects are
+    written into the file as JSON under 'clscore.preprocessing' (ONNX metadata_props, TorchScript
+    extra file), whether training normalised in the pipeline or on the device. The check runs both on a
     random batch and fails (exit 1) when they differ by more than --atol; ONNX files are checked
     with onnxruntime when it is installed (pip install 'clscore[onnx]').
 
@@ -93,7 +95,7 @@ def export(
     clsrun export work_dirs/resnet18_digits/latest --format onnx --out digits.onnx --dynamic-batch
     clsrun export configs/x.yaml epoch_100.pth --format torchscript --out x.pt --shape 224
     """
-    from clscore.apis.export import export_model
+    from clscore.apis.export import export_model, input_normalization
     from clscore.apis.trained import load_trained_model
 
     config, rest = split_config(args, needed=1)
@@ -101,6 +103,7 @@ def export(
         raise click.UsageError(f"unexpected arguments: {' '.join(rest[1:])}")
     trained = load_trained_model(rest[0], config, device="cpu", cfg_options=cfg_options)
     size = input_shape(trained.cfg, shape)
+    normalization = input_normalization(trained.model, trained.cfg)
     report = export_model(
         trained.model,
         out,
@@ -112,12 +115,18 @@ def export(
         exporter=exporter,
         atol=atol,
         check=not no_check,
+        preprocessing=normalization,
     )
     how = f"{report.exporter} exporter, opset {opset}" if fmt == "onnx" else "torch.jit.trace"
     click.echo(
         f"wrote {report.path} ({fmt}, {how}; input {report.input_shape}"
         f"{' with a dynamic batch' if dynamic_batch else ''} -> scores)"
     )
+    if normalization:
+        click.echo(
+            f"input: (RGB 0-255 - mean) / std, mean {normalization['mean']}, std {normalization['std']} "
+            "(recorded in the file as clscore.preprocessing)"
+        )
     if report.max_abs_diff is not None:
         click.echo(
             f"check with {report.checked_with} on a random batch {report.check_shape}: "

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from clscore.cli._options import Command, cfg_options
+from clscore.cli._options import Command, cfg_options, device_option
 from clscore.errors import ClsCoreError
 
 CONFIG_SUFFIXES = (".yaml", ".yml")
@@ -95,9 +95,7 @@ def format_prediction(filename: str, prediction: dict) -> str:
     type=click.Path(dir_okay=False),
     help="Write one JSON object per image to this file (JSON lines).",
 )
-@click.option(
-    "--device", default="auto", show_default=True, help="cpu, cuda, cuda:N or auto (CUDA when present)."
-)
+@device_option()
 @cfg_options
 def infer(
     args: tuple[str, ...],

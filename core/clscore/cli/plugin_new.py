@@ -1,4 +1,4 @@
-"""``clsrun plugin new NAME``: write a ready-to-install plugin distribution from the bundled template.
+"""``clsrun plugins new NAME``: write a ready-to-install plugin distribution from the bundled template.
 
 The template lives in ``clscore/templates/plugin``. A file ending in ``.tmpl`` is rendered (each
 ``{{ key }}`` replaced, see ``template_values``) and loses the suffix; ``{{ key }}`` also works in
@@ -131,12 +131,7 @@ def write_plugin(name: str, directory: Path, *, author: str | None = None, force
     return project
 
 
-@click.group()
-def plugin() -> None:
-    """Write new plugins."""
-
-
-@plugin.command("new")
+@click.command("new")
 @click.argument("name")
 @click.option(
     "--dir",
@@ -156,7 +151,7 @@ def new(name: str, directory: Path, author: str | None, force: bool) -> None:
     configs as NAME:Component and in CLSCORE_DISABLE_PLUGINS.
 
     \b
-    clsrun plugin new zebra --dir ~/src
+    clsrun plugins new zebra --dir ~/src
     cd ~/src/clscore-plugin-zebra && pip install -e . && pytest
     """
     project = write_plugin(name, directory, author=author, force=force)
@@ -167,3 +162,14 @@ def new(name: str, directory: Path, author: str | None, force: bool) -> None:
     click.echo("  pip install -e .          # registers the entry point")
     click.echo(f"  clsrun plugins            # lists {name}")
     click.echo("  pytest                    # the generated tests")
+
+
+@click.group(hidden=True)
+def plugin() -> None:
+    """Deprecated spelling of ``clsrun plugins new``, one letter away from ``clsrun plugins``."""
+    click.echo(
+        "Note: `clsrun plugin new` is now `clsrun plugins new`; this spelling will be removed.", err=True
+    )
+
+
+plugin.add_command(new)

@@ -1,9 +1,10 @@
-"""``clsrun plugins``: what is installed, what loaded, what each plugin provides."""
+"""``clsrun plugins``: what is installed, what loaded, what each plugin provides; ``new`` writes one."""
 
 from __future__ import annotations
 
 import click
 
+from clscore.cli.plugin_new import new
 from clscore.plugins import KINDS, PluginHost, get_host
 
 
@@ -37,7 +38,12 @@ def _status(host: PluginHost, verbose: bool) -> None:
 @click.option("-v", "--verbose", is_flag=True, help="Also list each plugin's components, and errors.")
 @click.pass_context
 def plugins(ctx: click.Context, verbose: bool) -> None:
-    """List installed plugins with their distribution, version and status."""
+    """List installed plugins with their distribution, version and status.
+
+    \b
+    clsrun plugins -v             # also each plugin's components and errors
+    clsrun plugins new zebra      # write a new plugin distribution
+    """
     if ctx.invoked_subcommand is None:
         _status(get_host(), verbose)
 
@@ -89,3 +95,6 @@ def components(kind: str | None) -> None:
         for component in registry:
             summary = f"  {component.summary}" if component.summary else ""
             click.echo(f"  {component.qualified_name:<32}{summary}")
+
+
+plugins.add_command(new)

@@ -9,8 +9,9 @@ from typing import Any
 
 import click
 
+from clscore.apis import load_config
 from clscore.cli._launch import distributed_options, run_torchrun
-from clscore.cli._options import Command, cfg_options, config_argument, load_config
+from clscore.cli._options import Command, cfg_options, config_argument, device_option
 from clscore.errors import ClsCoreError
 
 
@@ -89,7 +90,7 @@ def format_metrics(metrics: dict[str, Any], classes: list[str]) -> str:
     "--split", type=click.Choice(["test", "val", "train"]), help="Which data section to use [test, else val]."
 )
 @cfg_options
-@click.option("--device", default="auto", show_default=True, help="cpu, cuda or auto (CUDA when present).")
+@device_option()
 @distributed_options
 @click.pass_context
 def test(
@@ -120,6 +121,7 @@ def test(
     options = parse_metric_options(metric_options)
     if nproc > 1:
         ctx.exit(run_torchrun(ctx, nproc))
+    from clscore import dist
     from clscore.apis.evaluation import (
         build_eval_loader,
         canonical_options,
@@ -129,10 +131,13 @@ def test(
         metric_settings,
         predictions,
     )
+    from clscore.apis.preflight import check_listed_files
     from clscore.apis.trained import load_trained_model
-    from clscore.engine import dist
 
     chosen = eval_split(cfg, split)
+    from clscore.config._preflight import check_before_run
+
+    check_before_run(cfg, splits=(chosen,), checkpoints={}, sections=("data",))
     names, merged = metric_settings(cfg, metrics, options)
     check_options(names, canonical_options(options))
     info = dist.init_dist(launcher, device)  # type: ignore[arg-type]
@@ -146,6 +151,7 @@ def test(
             device_type=info.device.type,
             classes=trained.classes if trained.has_stored_classes else None,
         )
+        check_listed_files(loader.dataset, f"data.{chosen}")
         result = evaluate_trained(trained, loader, chosen, names, merged)
     finally:
         dist.teardown(info)

@@ -2,28 +2,21 @@
 
 from __future__ import annotations
 
-import os
-import sys
+from pathlib import Path
 from typing import Any
 
 import click
 
+from clscore.apis import load_config
 from clscore.cli._launch import distributed_options, run_torchrun
-from clscore.cli._options import Command, cfg_options, config_argument, load_config
+from clscore.cli._options import Command, cfg_options, config_argument, device_option
+from clscore.cli._threads import apply_thread_policy
 
 
-def _prefer_sleeping_threads() -> None:
-    """On a busy machine, OpenMP threads that sleep at barriers instead of spinning.
+def _last_checkpoint(cfg: Any, work_dir: str | None) -> Path | None:
+    from clscore.apis.train import last_checkpoint  # imports torch: only after a failed --nproc run
 
-    When the load average already reaches the CPU count, torch's spinning threads fight the other
-    processes and CPU training ran up to 10x slower here; passive waiting avoids that (on an idle
-    machine spinning is a little faster, so it is left alone). An ``OMP_WAIT_POLICY`` set by the user
-    wins. Only effective before torch is imported; torchrun's children inherit it.
-    """
-    if "torch" in sys.modules or "OMP_WAIT_POLICY" in os.environ or not hasattr(os, "getloadavg"):
-        return
-    if os.getloadavg()[0] >= (os.cpu_count() or 1):
-        os.environ["OMP_WAIT_POLICY"] = "PASSIVE"
+    return last_checkpoint(cfg, work_dir)
 
 
 def _summary(result: dict[str, Any]) -> str:
@@ -64,13 +57,24 @@ def _summary(result: dict[str, Any]) -> str:
 @click.option(
     "--deterministic", is_flag=True, help="Deterministic algorithms (slower; for exact reproducibility)."
 )
-@click.option(
-    "--device",
-    type=click.Choice(["cpu", "cuda", "auto"]),
-    default=None,
-    help="Where to train [auto: CUDA when present].",
-)
+@device_option(default=None, where="Where to train")
 @click.option("--no-validate", is_flag=True, help="Do not evaluate on data.val during training.")
+@click.option(
+    "--force-work-dir",
+    is_flag=True,
+    help="Train into the work dir even when another training holds its lock (.clscore.lock).",
+)
+@click.option(
+    "--allow-world-size-change",
+    is_flag=True,
+    help="Resume a checkpoint written with another number of processes (from the next epoch boundary).",
+)
+@click.option(
+    "--threads",
+    type=click.IntRange(min=1),
+    help="CPU threads per process [the available cores / --nproc; OMP_NUM_THREADS if set]. "
+    "OpenMP threads wait passively unless OMP_WAIT_POLICY says otherwise.",
+)
 @distributed_options
 @click.pass_context
 def train(
@@ -85,6 +89,9 @@ def train(
     deterministic: bool,
     device: str | None,
     no_validate: bool,
+    force_work_dir: bool,
+    allow_world_size_change: bool,
+    threads: int | None,
     nproc: int,
     launcher: str,
 ) -> None:
@@ -96,11 +103,11 @@ def train(
     clsrun train CFG --nproc 2          # two processes on this machine (DDP)
     torchrun --nproc_per_node 8 -m clscore train CFG --launcher pytorch
     """
-    _prefer_sleeping_threads()
+    apply_thread_policy(nproc, threads)
     cfg = load_config(config, cfg_options)
     if nproc > 1:
-        ctx.exit(run_torchrun(ctx, nproc))
-    from clscore.engine.train import train as run_training
+        ctx.exit(run_torchrun(ctx, nproc, last_checkpoint=lambda: _last_checkpoint(cfg, work_dir)))
+    from clscore.apis.train import train as run_training
 
     try:
         result = run_training(
@@ -114,6 +121,8 @@ def train(
             auto_resume=auto_resume,
             seed=seed,
             deterministic=deterministic,
+            force_work_dir=force_work_dir,
+            allow_world_size_change=allow_world_size_change,
         )
     except KeyboardInterrupt:
         click.echo("Interrupted; continue from the last checkpoint with --auto-resume.", err=True)

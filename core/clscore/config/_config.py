@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from clscore.config._merge import apply_options, load_with_bases, parse_options
+from clscore.config._pyconfig import loads_python
 from clscore.config._yaml import dumps, loads
 
 
@@ -86,14 +87,31 @@ class Config(ConfigDict):
         path: str | Path,
         cfg_options: Mapping[str, Any] | Iterable[str] | None = None,
     ) -> Config:
-        """Load ``path`` with its ``_base_`` files, then apply ``cfg_options`` overrides."""
+        """Load ``path`` (``.yaml``, ``.json`` or ``.py``, the last read as data) with its ``_base_`` files,
+        then apply ``cfg_options`` overrides."""
         data = load_with_bases(Path(path))
         apply_options(data, parse_options(cfg_options))
         return cls(data, filename=path)
 
     @classmethod
-    def fromstring(cls, text: str, cfg_options: Mapping[str, Any] | Iterable[str] | None = None) -> Config:
-        data = loads(text) or {}
+    def fromstring(
+        cls,
+        text: str,
+        cfg_options: Mapping[str, Any] | Iterable[str] | None = None,
+        *,
+        fmt: str = "yaml",
+        source: str = "<string>",
+    ) -> Config:
+        """A config from text: ``fmt="yaml"`` (JSON too) or ``"py"`` (read as data, never executed).
+
+        There is no file, so ``_base_`` is not available; ``source`` names the text in errors.
+        """
+        if fmt in ("py", ".py"):
+            data = loads_python(text, source)
+        elif fmt in ("yaml", ".yaml", "yml", ".yml", "json", ".json"):
+            data = loads(text, source=source) or {}
+        else:
+            raise ValueError(f"fmt must be 'yaml' or 'py', not {fmt!r}")
         apply_options(data, parse_options(cfg_options))
         return cls(data)
 

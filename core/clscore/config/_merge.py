@@ -1,17 +1,31 @@
-"""Config inheritance (``_base_``, ``_delete_``) and ``--cfg-options`` overrides."""
+"""Config files and inheritance (``_base_``, ``_delete_``, ``{{_base_.x}}``) and ``--cfg-options``."""
 
 from __future__ import annotations
 
 import copy
+import os
+import re
+import secrets
+import warnings
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from clscore.config._yaml import load_file, loads
+from clscore.config._pyconfig import evaluate
+from clscore.config._pyconfig_check import CUSTOM_IMPORTS, NO_IMPORTS
+from clscore.config._yaml import loads, read_text, unshare
 from clscore.errors import ConfigError
 
 BASE_KEY = "_base_"
 DELETE_KEY = "_delete_"
+DEPRECATION_KEY = "_deprecation_"
+MAX_BASE_DEPTH = 32
+_FILE_VAR = re.compile(r"\{\{\s*(fileDirname|fileBasename|fileBasenameNoExtension|fileExtname)\s*\}\}")
+_BASE_REF = re.compile(r"\{\{\s*_base_\.([\w.]+)\s*\}\}")
+
+
+class ConfigDeprecationWarning(UserWarning):
+    """A config file marked with ``_deprecation_``: the message names the file to use instead."""
 
 
 def merge(base: dict[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
@@ -39,19 +53,60 @@ def strip_delete(value: Any) -> Any:
 
 
 def load_with_bases(path: Path, _chain: tuple[Path, ...] = ()) -> dict[str, Any]:
-    """Load ``path`` and everything its ``_base_`` names, relative to the file."""
-    data = load_file(path)
-    path = path.resolve()
-    if path in _chain:
-        cycle = " -> ".join(str(p) for p in (*_chain, path))
+    """Load ``path`` and everything its ``_base_`` names, relative to the file, merged."""
+    data, combined = load_own(path, _chain)
+    _warn_deprecated(data.pop(DEPRECATION_KEY, None), path)
+    data.pop(BASE_KEY, None)
+    return strip_delete(data) if combined is None else merge(combined, data)
+
+
+def load_own(path: Path, _chain: tuple[Path, ...] = ()) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """The file's own dict and its merged bases (``None`` without ``_base_``).
+
+    The own dict keeps ``_base_`` and ``_deprecation_``; ``{{fileDirname}}`` and friends and
+    ``{{_base_.x}}`` are already filled in, as MMCV does: the first in the text before parsing,
+    the second by placeholders that are replaced by the bases' values after reading.
+    """
+    text = read_text(Path(path))  # errors name the path as the user wrote it
+    path = Path(os.path.abspath(path))
+    key = path.resolve()
+    if key in _chain:
+        cycle = " -> ".join(str(p) for p in (*_chain, key))
         raise ConfigError(f"_base_ files include each other in a cycle: {cycle}")
-    if data is None:
-        data = {}
-    if not isinstance(data, dict):
-        raise ConfigError(f"{path}: a config must be a mapping of sections, got {type(data).__name__}")
-    bases = data.pop(BASE_KEY, None)
-    if bases is None:
-        return strip_delete(data)
+    if len(_chain) >= MAX_BASE_DEPTH:
+        raise ConfigError(f"{path}: _base_ files nest more than {MAX_BASE_DEPTH} levels deep")
+    text, refs = _hide_base_refs(_fill_file_vars(text, path))
+    chain = (*_chain, key)
+    loaded: list[dict[str, Any]] = []
+
+    def on_base(value: Any, node: object) -> dict[str, Any]:
+        loaded.append(_load_bases(path, value, chain))
+        return loaded[0]
+
+    if path.suffix == ".py":
+        data: Any = evaluate(text, str(path), on_base)
+    else:
+        data = loads(text, source=str(path))
+        if data is None:
+            data = {}
+        if not isinstance(data, dict):
+            raise ConfigError(f"{path}: a config must be a mapping of sections, got {type(data).__name__}")
+        if CUSTOM_IMPORTS in data:
+            raise ConfigError(f"{path}: custom_imports is not supported; {NO_IMPORTS}")
+    combined = None
+    if BASE_KEY in data:
+        combined = loaded[0] if loaded else _load_bases(path, data[BASE_KEY], chain)
+    if refs:
+        if combined is None:
+            raise ConfigError(
+                f"{path}: {{{{_base_.{next(iter(refs.values()))}}}}} is used but there is no _base_"
+            )
+        data = unshare(_fill_base_refs(data, refs, combined, path), source=str(path))
+    return data, combined
+
+
+def _load_bases(path: Path, bases: Any, chain: tuple[Path, ...]) -> dict[str, Any]:
+    """Each base loaded and merged; the bases must not share a key."""
     if isinstance(bases, str):
         bases = [bases]
     if not isinstance(bases, list) or not all(isinstance(b, str) for b in bases):
@@ -59,10 +114,10 @@ def load_with_bases(path: Path, _chain: tuple[Path, ...] = ()) -> dict[str, Any]
     combined: dict[str, Any] = {}
     origin: dict[str, Path] = {}
     for base in bases:
-        base_path = (path.parent / base).resolve()
+        base_path = Path(os.path.abspath(path.parent / base))
         if not base_path.is_file():
             raise ConfigError(f"{path}: _base_ file {base!r} not found (looked for {base_path})")
-        base_data = load_with_bases(base_path, (*_chain, path))
+        base_data = load_with_bases(base_path, chain)
         for key in base_data:
             if key in combined:
                 raise ConfigError(
@@ -71,7 +126,72 @@ def load_with_bases(path: Path, _chain: tuple[Path, ...] = ()) -> dict[str, Any]
                 )
             origin[key] = base_path
         combined.update(base_data)
-    return merge(combined, data)
+    return combined
+
+
+def _fill_file_vars(text: str, path: Path) -> str:
+    """``{{fileDirname}}``, ``{{fileBasename}}``, ``{{fileBasenameNoExtension}}``, ``{{fileExtname}}``."""
+    values = {
+        "fileDirname": str(path.parent),
+        "fileBasename": path.name,
+        "fileBasenameNoExtension": path.stem,
+        "fileExtname": path.suffix,
+    }
+    return _FILE_VAR.sub(lambda m: values[m.group(1)].replace("\\", "/"), text)
+
+
+def _hide_base_refs(text: str) -> tuple[str, dict[str, str]]:
+    """Each ``{{_base_.a.b}}`` becomes a quoted placeholder so that the text parses; returns the map."""
+    refs: dict[str, str] = {}
+    by_ref: dict[str, str] = {}
+    token = secrets.token_hex(4)
+
+    def placeholder(match: re.Match[str]) -> str:
+        ref = match.group(1)
+        if ref not in by_ref:
+            by_ref[ref] = f"_base_ref_{len(by_ref)}_{token}"
+            refs[by_ref[ref]] = ref
+        return f'"{by_ref[ref]}"'
+
+    return _BASE_REF.sub(placeholder, text), refs
+
+
+def _fill_base_refs(value: Any, refs: Mapping[str, str], base: Mapping[str, Any], path: Path) -> Any:
+    if isinstance(value, dict):
+        return {k: _fill_base_refs(v, refs, base, path) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_fill_base_refs(v, refs, base, path) for v in value]
+    if not isinstance(value, str) or "_base_ref_" not in value:
+        return value
+    if value not in refs:
+        ref = next((r for p, r in refs.items() if p in value), None)
+        if ref is None:
+            return value
+        raise ConfigError(
+            f"{path}: {{{{_base_.{ref}}}}} must stand alone as a value; it cannot be part of a string or "
+            "an expression (a name from the _base_ files can be used directly instead)"
+        )
+    node: Any = base
+    for i, part in enumerate(refs[value].split(".")):
+        if not isinstance(node, Mapping) or part not in node:
+            known = ", ".join(map(str, node)) if isinstance(node, Mapping) else type(node).__name__
+            where = ".".join(refs[value].split(".")[: i + 1])
+            raise ConfigError(
+                f"{path}: {{{{_base_.{refs[value]}}}}}: the _base_ files have no {where!r} ({known})"
+            )
+        node = node[part]
+    return node
+
+
+def _warn_deprecated(info: Any, path: Path) -> None:
+    if info is None:
+        return
+    message = f"{path} is deprecated"
+    if isinstance(info, Mapping) and info.get("expected"):
+        message += f"; use {info['expected']} instead"
+    if isinstance(info, Mapping) and info.get("reference"):
+        message += f" (see {info['reference']})"
+    warnings.warn_explicit(message, ConfigDeprecationWarning, str(path), 1)
 
 
 def parse_options(options: Mapping[str, Any] | Iterable[str] | None) -> dict[str, Any]:

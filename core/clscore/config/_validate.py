@@ -10,8 +10,11 @@ import difflib
 from collections.abc import Mapping
 from typing import Any
 
+from clscore.config._choices import check_arch
+from clscore.config._remote import remote_problems
 from clscore.config._sections import (
     COMPONENT_SECTIONS,
+    DATASET_POLICY_KEYS,
     INJECTED,
     KIND_EXTRA_KEYS,
     KNOWN_SECTIONS,
@@ -19,9 +22,11 @@ from clscore.config._sections import (
     PLAIN_SECTIONS,
     SCALAR_SECTIONS,
     SECTION_SHORTHANDS,
+    VALUE_RANGES,
+    Range,
 )
 from clscore.errors import ClsCoreError, ConfigError
-from clscore.plugins import Component, get_host, signature_of
+from clscore.plugins import Component, get_host
 from clscore.plugins._annotations import check_value, describe
 
 
@@ -63,11 +68,13 @@ class Validator:
         self.data_section(cfg.get("data"))
         self.custom_hooks(cfg.get("custom_hooks"))
         self.evaluation(cfg.get("evaluation"))
+        self.ranges(cfg)
+        self.problems.extend(remote_problems(cfg))
         return self.problems
 
     # -- sections -----------------------------------------------------------------------------
-    def plain_section(self, path: str, value: Any, keys: dict[str, str | None]) -> None:
-        if value is None:
+    def plain_section(self, path: str, value: Any, keys: dict[str, str | None] | None) -> None:
+        if value is None or keys is None:
             return
         if not isinstance(value, Mapping):
             self.problems.append(f"{path}: expected a mapping with keys {', '.join(keys)}, got {value!r}")
@@ -104,6 +111,13 @@ class Validator:
             path = "evaluation.metric" if isinstance(metrics, str) else f"evaluation.metric.{i}"
             self.lookup(path, "metric", name)
 
+    def ranges(self, cfg: Mapping[str, Any]) -> None:
+        for pattern, bounds in VALUE_RANGES.items():
+            for path, value in matching(cfg, pattern.split(".")):
+                problem = out_of_range(value, bounds)
+                if problem:
+                    self.problems.append(f"{path}: {problem}")
+
     # -- components ---------------------------------------------------------------------------
     def lookup(self, path: str, kind: str, name: Any) -> Component | None:
         try:
@@ -131,18 +145,19 @@ class Validator:
             for key, value in cfg.items():
                 self.nested(f"{path}.{key}", key, value)
             return
-        factory = component.factory if not isinstance(component.factory, str) else component.target
-        signature = signature_of(factory if component.is_loaded else component.target)
+        signature = component.signature()
         params = {} if signature is None else {p.name: p for p in signature.params}
         extra = set(KIND_EXTRA_KEYS.get(kind, ())) | {type_key}
         injected = INJECTED.get(kind, frozenset())
         misspelt: set[str] = set()  # parameters suggested for a misspelt key: not reported missing as well
         for key, value in cfg.items():
             if key in extra:
+                if kind == "dataset" and key in DATASET_POLICY_KEYS:
+                    self.value(f"{path}.{key}", value, DATASET_POLICY_KEYS[key])
                 continue
             key_path = f"{path}.{key}"
             param = params.get(key)
-            if signature is not None and param is None and not signature.open_kwargs:
+            if not component.accepts(key):
                 misspelt.update(difflib.get_close_matches(key, list(params), n=1, cutoff=0.6))
                 self.problems.append(
                     f"{key_path}: {component.describe()} has no parameter {key!r}"
@@ -157,6 +172,9 @@ class Validator:
                     f"{key_path}: {component.describe()} expects {describe(param.annotation or '')}, "
                     f"got {value!r}"
                 )
+        wrong_arch = check_arch(component, dict(cfg))
+        if wrong_arch is not None:
+            self.problems.append(f"{path}.{wrong_arch[0]}: {wrong_arch[1]}")
         if signature is not None:
             for param in signature.params:
                 if (
@@ -174,6 +192,12 @@ class Validator:
         """Validate ``value`` as nested component(s) when ``key`` names a kind; True if it did."""
         kind = NESTED_KINDS.get(key)
         if kind is not None:
+            if isinstance(value, str | int | float | bool):
+                self.problems.append(
+                    f"{path}: expected a {kind} config (a mapping with 'type', e.g. "
+                    f"{{type: {self.example(kind)}, ...}}), got {value!r}"
+                )
+                return True
             if isinstance(value, Mapping) and "type" in value:
                 self.component(path, value, kind)
                 return True
@@ -188,3 +212,40 @@ class Validator:
                     handled = self.nested(f"{path}.{sub_key}", sub_key, sub_value) or handled
             return handled
         return False
+
+    def example(self, kind: str) -> str:
+        names = self.host.registry(kind).names()
+        return names[0] if names else "..."
+
+
+def matching(cfg: Any, parts: list[str], prefix: str = "") -> list[tuple[str, Any]]:
+    """``(path, value)`` for every key path of ``cfg`` that fits ``parts`` (``*`` matches one key, or a
+    key ending with what follows the ``*``)."""
+    if not parts:
+        return [(prefix, cfg)]
+    if not isinstance(cfg, Mapping):
+        return []
+    head, rest = parts[0], parts[1:]
+    if "*" in head:
+        keys = [k for k in cfg if isinstance(k, str) and k.endswith(head.split("*", 1)[1])]
+    else:
+        keys = [head] if head in cfg else []
+    found: list[tuple[str, Any]] = []
+    for key in keys:
+        found += matching(cfg[key], rest, f"{prefix}.{key}" if prefix else key)
+    return found
+
+
+def out_of_range(value: Any, bounds: Range) -> str | None:
+    """What is wrong with ``value`` for ``bounds``; ``None`` when it fits (or is not a number)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    low, high = bounds.low, bounds.high
+    if (low is None or value >= low) and (high is None or value <= high):
+        return None
+    if low is not None and high is not None:
+        wanted = f"between {low:g} and {high:g}"
+    else:
+        wanted = f">= {low:g}" if low is not None else f"<= {high:g}"
+    meaning = f" ({bounds.meaning})" if bounds.meaning else ""
+    return f"{value!r} is out of range; use a value {wanted}{meaning}"

@@ -12,6 +12,9 @@ import yaml
 
 from clscore.errors import ConfigError
 
+MAX_NESTING = 64  # containers inside containers, in any config
+MAX_NODES = 1_000_000  # values in one file once aliases and shared references are expanded
+
 # YAML 1.1 (PyYAML) wants a dot in a float; YAML 1.2 and every user reads 1e-4 as a number.
 _FLOAT = re.compile(
     r"""^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?
@@ -75,26 +78,52 @@ def loads(text: str, *, source: str = "<string>") -> Any:
         ) from None
     except yaml.YAMLError as exc:
         raise ConfigError(f"{source}: not valid YAML: {exc}") from None
-    return unshare(data)
+    except (RecursionError, MemoryError):
+        raise ConfigError(f"{source}: nested too deeply or too large to read as a config") from None
+    return unshare(data, source=source)
 
 
-def unshare(value: Any) -> Any:
-    """A copy in which no two places share an object (``copy.deepcopy`` would keep aliases shared)."""
-    if isinstance(value, dict):
-        return {k: unshare(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [unshare(v) for v in value]
-    return copy.copy(value)
+def unshare(value: Any, *, source: str = "<config>") -> Any:
+    """A copy in which no two places share an object, with tuples and sets as lists.
+
+    ``copy.deepcopy`` would keep aliases shared. The copy is bounded: an alias of an alias of ...
+    (the "billion laughs") is refused instead of expanded.
+    """
+    budget = [MAX_NODES]
+
+    def copy_of(item: Any, depth: int) -> Any:
+        budget[0] -= 1
+        if budget[0] < 0:
+            raise ConfigError(
+                f"{source}: the config expands to more than {MAX_NODES:,} values "
+                "(are aliases or shared names repeated many times?)"
+            )
+        if depth > MAX_NESTING:
+            raise ConfigError(f"{source}: the config nests more than {MAX_NESTING} levels deep")
+        if isinstance(item, dict):
+            return {k: copy_of(v, depth + 1) for k, v in item.items()}
+        if isinstance(item, list | tuple):
+            return [copy_of(v, depth + 1) for v in item]
+        if isinstance(item, set | frozenset):
+            try:
+                members = sorted(item)
+            except TypeError:
+                members = list(item)
+            return [copy_of(v, depth + 1) for v in members]
+        return copy.copy(item)
+
+    return copy_of(value, 0)
 
 
-def load_file(path: Path) -> Any:
+def read_text(path: Path) -> str:
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError(f"config file not found: {path}") from None
     except OSError as exc:
         raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from None
-    return loads(text, source=str(path))
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
 
 
 def dumps(data: Any) -> str:

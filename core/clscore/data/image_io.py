@@ -1,9 +1,16 @@
-"""Safe image decoding with PIL into RGB ``uint8`` tensors.
+"""Safe image decoding into RGB ``uint8`` tensors: libjpeg-turbo for JPEGs, PIL for the rest.
 
 Every image that enters clscore goes through here, so the rules live in one place:
 
-- EXIF orientation is applied (``ImageOps.exif_transpose``) unless switched off, so a phone photo
-  tagged "rotate 90°" has the same shape in training and in inference.
+- JPEGs (RGB or grayscale) decode with ``torchvision.io.decode_jpeg``, and 8-bit RGB or gray PNGs
+  without EXIF with ``decode_png`` (their header is read here, without PIL); every other format,
+  CMYK JPEGs, and any file those decoders reject take the PIL route. Both routes use libjpeg-turbo's
+  default (integer, "islow") IDCT, so they give the same pixels (tests/data pin the tolerance).
+- A JPEG may be decoded at 1/2, 1/4 or 1/8 of each side (``reduce``): the DCT scaling of libjpeg,
+  through PIL's ``draft``. The pipeline asks for it only when the result is shrunk by at least that
+  much anyway (see :class:`EncodedImage` and :mod:`clscore.data.compose`).
+- EXIF orientation is applied unless switched off, so a phone photo tagged "rotate 90°" has the same
+  shape in training and in inference.
 - Colour modes become RGB: grayscale and bilevel are replicated to three channels; palette images
   (with or without a transparent index), ``LA``, ``RGBA`` and other alpha modes are **composited on
   black** (``rgb * alpha / 255``), so hidden colours under transparent pixels never leak in; ``CMYK``
@@ -11,23 +18,27 @@ Every image that enters clscore goes through here, so the rules live in one plac
   0-65535 and scaled by 255/65535 (a full ramp has a mean of about 127); floating-point images
   (``F``) are read as 0-1 when their maximum is at most 1, else as 0-255.
 - A missing, truncated or non-image file raises :class:`~clscore.errors.DataError` naming it.
-- Decompression bombs are refused: ``Image.MAX_IMAGE_PIXELS`` is kept, and PIL's
-  ``DecompressionBombWarning`` (between 1x and 2x the limit) is escalated to the same error as PIL's
-  own ``DecompressionBombError`` (above 2x).
+- Decompression bombs are refused from the header, before any pixel is decoded, on both routes:
+  ``Image.MAX_IMAGE_PIXELS`` is kept, and PIL's ``DecompressionBombWarning`` (between 1x and 2x the
+  limit) is escalated to the same error as PIL's own ``DecompressionBombError`` (above 2x).
 """
 
 from __future__ import annotations
 
 import io
 import os
+import stat
 import struct
 import warnings
-from typing import TYPE_CHECKING, Literal
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Literal, TypeVar
 
 import numpy as np
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, UnidentifiedImageError
 
 from clscore.errors import DataError
+
+T = TypeVar("T")
 
 if TYPE_CHECKING:
     import torch
@@ -37,6 +48,11 @@ ColorType = Literal["color", "grayscale"]
 _ALPHA_MODES = {"RGBA", "LA", "PA", "RGBa", "La"}
 _HIGH_BIT_MODES = {"I", "I;16", "I;16L", "I;16B", "I;16N"}
 _DECODE_ERRORS = (OSError, ValueError, SyntaxError, EOFError, struct.error, IndexError, TypeError)
+_JPEG_FORMATS = {"JPEG", "MPO"}  # MPO: a phone camera's JPEG with extra pictures after the first
+_TURBO_MODES = {"RGB", "L"}
+_ORIENTATION_TAG = 0x0112
+#: The reduction factors libjpeg's DCT scaling offers (1/1, 1/2, 1/4, 1/8 of each side).
+JPEG_REDUCTIONS = (8, 4, 2)
 
 
 def read_image(
@@ -45,15 +61,10 @@ def read_image(
     color_type: ColorType = "color",
     exif_orientation: bool = True,
 ) -> torch.Tensor:
-    """Decode the image file at ``path`` into a ``uint8`` tensor ``(3, H, W)`` RGB (``(1, H, W)`` gray)."""
-    name = str(path)
-    if not os.path.isfile(name):
-        if os.path.exists(name):
-            raise DataError(f"not an image file (it is a folder or a special file): {name}")
-        raise DataError(f"image file not found: {name}")
-    with open(name, "rb") as fh:
-        data = fh.read()
-    return decode_image(data, name=name, color_type=color_type, exif_orientation=exif_orientation)
+    """Decode the image file at ``path`` into a contiguous ``uint8`` tensor ``(3, H, W)`` RGB
+    (``(1, H, W)`` for ``color_type="grayscale"``)."""
+    image = open_image(path, color_type=color_type, exif_orientation=exif_orientation)
+    return image.decode().contiguous()
 
 
 def decode_image(
@@ -64,33 +75,115 @@ def decode_image(
     exif_orientation: bool = True,
 ) -> torch.Tensor:
     """Decode encoded image bytes; ``name`` is what error messages call them."""
-    image = open_pil(data, name=name, exif_orientation=exif_orientation)
-    return pil_to_tensor(image, color_type=color_type, name=name)
+    image = EncodedImage(data, name=name, color_type=color_type, exif_orientation=exif_orientation)
+    return image.decode().contiguous()
+
+
+def open_image(
+    path: str | os.PathLike[str],
+    *,
+    color_type: ColorType = "color",
+    exif_orientation: bool = True,
+) -> EncodedImage:
+    """Read the file at ``path`` and its image header; the pixels are decoded by ``.decode()``."""
+    name = os.fspath(path)
+    if not isinstance(name, str):
+        name = os.fsdecode(name)
+    data = _read_file(name)
+    return EncodedImage(data, name=name, color_type=color_type, exif_orientation=exif_orientation)
+
+
+class EncodedImage:
+    """An image's bytes with the header read: its size is known, its pixels are decoded on demand.
+
+    ``height``/``width`` are the displayed size (after EXIF orientation). :meth:`decode` with
+    ``reduce`` 2, 4 or 8 gives a JPEG at ``ceil(side / reduce)`` per side, decoded that small by
+    libjpeg (several times cheaper than decoding everything and shrinking); other formats ignore
+    ``reduce``, and :attr:`reducible` says which case applies. The header is checked (decompression
+    bombs, unknown formats) when the object is made, so a bad file fails before any decoding.
+    """
+
+    __slots__ = (
+        "_pil",
+        "color_type",
+        "data",
+        "exif_orientation",
+        "height",
+        "name",
+        "orientation",
+        "reducible",
+        "width",
+    )
+
+    def __init__(
+        self,
+        data: bytes | bytearray,
+        *,
+        name: str = "<bytes>",
+        color_type: ColorType = "color",
+        exif_orientation: bool = True,
+    ) -> None:
+        if color_type not in ("color", "grayscale"):
+            raise ValueError(f"color_type must be 'color' or 'grayscale', got {color_type!r}")
+        if not data:
+            raise DataError(f"empty image file (0 bytes): {name}")
+        self.data, self.name, self.color_type = data, name, color_type
+        self.exif_orientation, self.reducible, self.orientation = exif_orientation, False, 1
+        self._pil: Image.Image | None = None
+        size = _plain_png_size(data) if color_type == "color" else None
+        if size is not None:  # decoded by decode_png: no PIL object at all
+            _refuse_bombs(size, name)
+            self.width, self.height = size
+        else:
+            self._open_pil()
+
+    def _open_pil(self) -> Image.Image:
+        data = self.data
+        self._pil = image = _checked(lambda: Image.open(io.BytesIO(data)), self.name)
+        self.reducible = image.format in _JPEG_FORMATS and image.mode in _TURBO_MODES
+        if not self.reducible:  # PIL decodes everything else now; EXIF may sit after the pixels (PNG)
+            _checked(image.load, self.name)
+        self.orientation = _orientation(image) if self.exif_orientation else 1
+        width, height = image.size
+        self.height, self.width = (width, height) if self.orientation >= 5 else (height, width)
+        return image
+
+    def decode(self, reduce: int = 1) -> torch.Tensor:
+        """The pixels as a ``uint8`` ``(C, H, W)`` tensor (possibly a channels-last view).
+
+        ``reduce`` (1, 2, 4 or 8) shrinks JPEGs while decoding; check the result's shape.
+        """
+        image = self._pil
+        if image is None:
+            img = _decode_turbo(self.data, png=True)
+            if img is not None:
+                return img
+            image = self._open_pil()  # libpng refused it: PIL decodes it or says what is wrong
+        if self.reducible:
+            if reduce > 1:
+                image.draft(image.mode, (max(1, image.width // reduce), max(1, image.height // reduce)))
+            elif self.color_type == "color":
+                img = _decode_turbo(self.data, png=False)
+                if img is not None:
+                    return _orient(img, self.orientation)
+            _checked(image.load, self.name)
+        return _orient(pil_to_tensor(image, color_type=self.color_type, name=self.name), self.orientation)
+
+    def __repr__(self) -> str:
+        kind = "PNG" if self._pil is None else self._pil.format
+        return f"EncodedImage({self.name!r}, {kind}, {self.height}x{self.width})"
 
 
 def open_pil(data: bytes, *, name: str = "<bytes>", exif_orientation: bool = True) -> Image.Image:
     """Open and fully decode ``data`` with PIL, refusing bombs, truncated and non-image data."""
     if not data:
         raise DataError(f"empty image file (0 bytes): {name}")
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data))
-            image.load()
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        raise DataError(
-            f"refused a possible decompression bomb: {name} ({exc}). The limit is "
-            f"Image.MAX_IMAGE_PIXELS = {Image.MAX_IMAGE_PIXELS} pixels; shrink the image if it is genuine."
-        ) from None
-    except UnidentifiedImageError:
-        raise DataError(f"not an image, or a format PIL cannot read: {name}") from None
-    except _DECODE_ERRORS as exc:
-        raise DataError(f"cannot decode image {name}: {exc} (the file may be truncated or corrupt)") from None
+    image = _checked(lambda: Image.open(io.BytesIO(data)), name)
+    _checked(image.load, name)
     if exif_orientation:
-        try:
-            ImageOps.exif_transpose(image, in_place=True)
-        except (*_DECODE_ERRORS, KeyError, ZeroDivisionError):
-            pass  # unreadable EXIF: keep the pixels as stored rather than failing on metadata
+        method = _TRANSPOSE.get(_orientation(image))
+        if method is not None:
+            image = image.transpose(method)
     return image
 
 
@@ -113,20 +206,184 @@ def to_rgb_pil(image: Image.Image) -> Image.Image:
 def pil_to_tensor(
     image: Image.Image, *, color_type: ColorType = "color", name: str = "<image>"
 ) -> torch.Tensor:
-    """A PIL image as a ``uint8`` tensor ``(C, H, W)``: RGB for ``color``, one channel for ``grayscale``."""
+    """A PIL image as a contiguous ``uint8`` tensor ``(C, H, W)``: RGB for ``color``, one channel for
+    ``grayscale``."""
     import torch
 
+    if color_type not in ("color", "grayscale"):
+        raise ValueError(f"color_type must be 'color' or 'grayscale', got {color_type!r}")
     try:
         rgb = to_rgb_pil(image)
+        if color_type == "grayscale":
+            rgb = rgb.convert("L")
     except _DECODE_ERRORS as exc:
         raise DataError(f"cannot convert image {name} (mode {image.mode}) to RGB: {exc}") from None
-    if color_type == "grayscale":
-        array = np.array(rgb.convert("L"), dtype=np.uint8)[None]
-    elif color_type == "color":
-        array = np.array(rgb, dtype=np.uint8).transpose(2, 0, 1)
-    else:
-        raise ValueError(f"color_type must be 'color' or 'grayscale', got {color_type!r}")
-    return torch.from_numpy(np.ascontiguousarray(array))
+    array = np.asarray(rgb)  # read-only view of one copy of the pixels
+    chw = array[None] if array.ndim == 2 else array.transpose(2, 0, 1)
+    return torch.from_numpy(chw.copy())  # the one copy that makes it writable and (C, H, W)
+
+
+# -- internals --------------------------------------------------------------------------------------
+_TRANSPOSE = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
+
+
+def _bomb_error(name: str, detail: object) -> DataError:
+    return DataError(
+        f"refused a possible decompression bomb: {name} ({detail}). The limit is "
+        f"Image.MAX_IMAGE_PIXELS = {Image.MAX_IMAGE_PIXELS} pixels; shrink the image if it is genuine."
+    )
+
+
+def _refuse_bombs(size: tuple[int, int], name: str) -> None:
+    """PIL's size rule, for headers read without PIL: more than ``MAX_IMAGE_PIXELS`` is refused."""
+    limit = Image.MAX_IMAGE_PIXELS
+    if limit and max(1, size[0]) * max(1, size[1]) > limit:
+        raise _bomb_error(name, f"{size[0]}x{size[1]} = {size[0] * size[1]} pixels")
+
+
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def _plain_png_size(data: bytes | bytearray) -> tuple[int, int] | None:
+    """``(width, height)`` of an 8-bit gray or RGB PNG without EXIF (libpng's fast case), else None.
+
+    Walks the chunk headers only; anything unusual (palette, alpha, 16 bits, an ``eXIf`` chunk, a
+    malformed chunk list) returns None and leaves the file to PIL and its rules.
+    """
+    if data[:8] != _PNG_SIGNATURE or data[12:16] != b"IHDR" or len(data) < 33:
+        return None
+    width, height, depth, colour = struct.unpack(">IIBB", data[16:26])
+    if depth != 8 or colour not in (0, 2):
+        return None
+    offset, end = 8, len(data)
+    while offset + 8 <= end:
+        kind = data[offset + 4 : offset + 8]
+        if kind == b"eXIf":
+            return None
+        if kind == b"IEND":
+            return width, height
+        offset += 12 + int.from_bytes(data[offset : offset + 4], "big")
+    return None  # no IEND: truncated; PIL says so
+
+
+def _checked(step: Callable[[], T], name: str) -> T:
+    """Run a PIL step (open or load) with the module's error rules; decompression-bomb warnings
+    become errors."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            return step()
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise _bomb_error(name, exc) from None
+    except UnidentifiedImageError:
+        raise DataError(f"not an image, or a format PIL cannot read: {name}") from None
+    except _DECODE_ERRORS as exc:
+        raise DataError(f"cannot decode image {name}: {exc} (the file may be truncated or corrupt)") from None
+
+
+def _orientation(image: Image.Image) -> int:
+    """The EXIF orientation (1-8) of a PIL image; 1 when absent or unreadable."""
+    if "exif" not in image.info and image.format in _JPEG_FORMATS:
+        return 1  # the JPEG header carried no EXIF block: skip building an Exif object
+    try:
+        value = image.getexif().get(_ORIENTATION_TAG, 1)
+    except (*_DECODE_ERRORS, KeyError, ZeroDivisionError):
+        return 1  # unreadable EXIF: keep the pixels as stored rather than failing on metadata
+    return value if isinstance(value, int) and 1 <= value <= 8 else 1
+
+
+def _orient(img: torch.Tensor, orientation: int) -> torch.Tensor:
+    """Apply EXIF ``orientation`` to a ``(C, H, W)`` tensor, as PIL's ``exif_transpose`` does."""
+    if orientation <= 1:
+        return img
+    if orientation >= 5:  # 5-8 swap the axes first
+        img = img.transpose(-2, -1)
+    flips = {2: (-1,), 3: (-2, -1), 4: (-2,), 6: (-1,), 7: (-2, -1), 8: (-2,)}.get(orientation)
+    return img.flip(flips) if flips else img
+
+
+# os.open flags: never block on a FIFO (it is refused as not a regular file right after opening)
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+
+
+def _read_file(name: str) -> bytearray:
+    """The bytes of the regular file ``name``, as a bytearray the decoders can read without a copy.
+
+    One open and one ``fstat`` (no separate existence check); a missing path, a folder or a special
+    file raises :class:`DataError` naming it.
+    """
+    try:
+        fd = os.open(name, _OPEN_FLAGS)
+    except OSError:
+        if os.path.exists(name) and not os.path.isfile(name):
+            raise DataError(f"not an image file (it is a folder or a special file): {name}") from None
+        if not os.path.exists(name):
+            raise DataError(f"image file not found: {name}") from None
+        raise  # e.g. no permission: an OSError, reported with its reason
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise DataError(f"not an image file (it is a folder or a special file): {name}")
+        data = bytearray(info.st_size)
+        done = 0
+        if hasattr(os, "readv"):  # straight into the buffer
+            with memoryview(data) as view:
+                while done < len(data) and (count := os.readv(fd, [view[done:]])):
+                    done += count
+        del data[done:]  # the file shrank since fstat (or there is no readv)
+        while chunk := os.read(fd, 1 << 20):  # it grew: read to the end, as a plain read does
+            data += chunk
+        return data
+    finally:
+        os.close(fd)
+
+
+_decoders: tuple = ()
+
+
+def _load_decoders() -> tuple:
+    """torchvision's JPEG and PNG decoders as ``(frombuffer, uint8, mode, decode_jpeg, decode_png)``,
+    each decoder called as ``decoder(buffer, mode, False)``.
+
+    Its registered ops are called directly where they exist: the public functions add a deprecation
+    warning and a usage log to every call, a third of the cost of a small PNG. Same ops, same pixels.
+    """
+    import torch
+    from torchvision.io import ImageReadMode, decode_jpeg, decode_png
+
+    try:
+        ops = torch.ops.image
+        return torch.frombuffer, torch.uint8, ImageReadMode.RGB.value, ops.decode_jpeg, ops.decode_png
+    except (AttributeError, RuntimeError):  # another torchvision layout: the public functions
+        return (
+            torch.frombuffer,
+            torch.uint8,
+            ImageReadMode.RGB,
+            lambda buffer, mode, exif: decode_jpeg(buffer, mode=mode, apply_exif_orientation=exif),
+            lambda buffer, mode, exif: decode_png(buffer, mode=mode, apply_exif_orientation=exif),
+        )
+
+
+def _decode_turbo(data: bytes | bytearray, *, png: bool) -> torch.Tensor | None:
+    """torchvision's ``decode_png``/``decode_jpeg`` to RGB, or ``None`` when it refuses the data
+    (then PIL decides)."""
+    global _decoders
+    if not _decoders:
+        _decoders = _load_decoders()
+    frombuffer, uint8, rgb, decode_jpeg, decode_png = _decoders
+    buffer = frombuffer(data if isinstance(data, bytearray) else bytearray(data), dtype=uint8)
+    try:
+        return (decode_png if png else decode_jpeg)(buffer, rgb, False)
+    except RuntimeError:
+        return None
 
 
 def _high_bit_to_uint8(image: Image.Image) -> np.ndarray:

@@ -1,5 +1,6 @@
-"""The training engine: runner, hooks, checkpoints, optimizers, lr policies and evaluation.
+"""The training engine: the runner loop, its state (checkpoints, resume), hooks, optimizers and lr policies.
 
-Import the submodules you need (``clscore.engine.train``, ``clscore.engine.checkpoint``, ...);
-this package itself imports nothing heavy so that the plugin-loading path stays torch-free.
+``builders`` turns the config's engine sections into these objects; ``runner`` only runs the loop.
+Import the submodules you need; this package itself imports nothing heavy so that the
+plugin-loading path stays torch-free.
 """

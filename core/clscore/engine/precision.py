@@ -1,7 +1,8 @@
 """Mixed precision, memory format and compilation, from the config's ``fp16``/``amp``/``channels_last``/``compile``.
 
 - ``fp16: {loss_scale: dynamic | N | {init_scale: ..., growth_interval: ...}}`` (MMClassification's key):
-  autocast to float16 with a GradScaler (a number gives a fixed scale).
+  autocast to float16 with a GradScaler (a number gives a fixed scale) on CUDA; elsewhere bfloat16
+  autocast without scaler, with a warning.
 - ``amp: {dtype: bf16 | fp16}`` (``amp: true`` picks bf16 where supported, else fp16; ``enabled: false``
   turns it off): autocast; a GradScaler only for fp16. bf16 works on CPU.
 - ``channels_last: true``: model and inputs in NHWC memory format.
@@ -11,6 +12,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +20,8 @@ from typing import Any
 import torch
 
 from clscore.errors import ConfigError
+
+logger = logging.getLogger("clscore")
 
 _DTYPES = {
     "bf16": torch.bfloat16,
@@ -77,7 +81,15 @@ def build_precision(cfg: Mapping[str, Any], device: torch.device) -> Precision:
     if fp16 and amp:
         raise ConfigError("give either fp16 (MMClassification style) or amp, not both")
     precision = Precision(device_type=device.type, channels_last=bool(cfg.get("channels_last", False)))
-    if fp16:
+    if fp16 and device.type != "cuda":
+        # float16 autocast on a CPU is emulated and very slow (a ResNet-50 step takes minutes)
+        logger.warning(
+            "fp16 asks for float16 mixed precision, which needs CUDA; training on %s in bfloat16 "
+            "instead (fp16.loss_scale is not needed there)",
+            device.type,
+        )
+        precision.dtype = torch.bfloat16
+    elif fp16:
         loss_scale = fp16.get("loss_scale", "dynamic") if isinstance(fp16, Mapping) else "dynamic"
         precision.dtype = torch.float16
         precision.scaler, precision.static_scale = _scaler(device.type, loss_scale)

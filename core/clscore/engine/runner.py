@@ -14,7 +14,6 @@ from __future__ import annotations
 import bisect
 import contextlib
 import logging
-import math
 import resource
 import time
 import warnings
@@ -26,98 +25,24 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader
 
-from clscore.engine import dist
-from clscore.engine.checkpoint import load_state_dict, save_checkpoint, unwrap_model, write_latest
-from clscore.engine.dist import DistInfo
-from clscore.engine.evaluate import evaluate
+from clscore import dist
+from clscore.checkpoint import unwrap_model
+from clscore.data.device_normalize import device_normalize
+from clscore.data.samplers import set_epoch
+from clscore.dist import DistInfo
+from clscore.engine import state
 from clscore.engine.hooks.base import Hook, get_priority
-from clscore.engine.loader import set_epoch
-from clscore.engine.precision import Precision
-from clscore.engine.rng import get_rng_state, set_rng_state
+from clscore.engine.precision import Precision, maybe_compile
 from clscore.engine.schedulers.base import PolicyScheduler
+from clscore.engine.signals import StopRequest, abort_run, stop_run
+from clscore.engine.step import LogBuffer, TrainStep, clean_loader_error, parse_losses
 from clscore.errors import ClsCoreError, ConfigError, TrainingError
+from clscore.evaluation import evaluate
+from clscore.models.preprocessor import BatchInput, batch_preprocessor
 
-RUNNER_TYPES = ("EpochBasedRunner", "IterBasedRunner")
 NAN_POLICIES = ("stop", "skip")
 #: ``nan_policy: skip`` gives up after this many non-finite losses in a row.
 MAX_CONSECUTIVE_SKIPS = 20
-
-
-class TrainStep(nn.Module):
-    """``forward`` is ``model.loss``, so DDP's gradient hooks and torch.compile see the training step."""
-
-    def __init__(self, model: nn.Module) -> None:
-        super().__init__()
-        self.model: Any = model
-
-    def forward(self, img: torch.Tensor, gt_label: torch.Tensor) -> Any:
-        return self.model.loss(img, gt_label)
-
-
-def parse_losses(losses: Mapping[str, Any]) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
-    """The total loss (sum of the entries whose key contains ``loss``) and detached values to log."""
-    if not isinstance(losses, Mapping):
-        raise TypeError(f"model.loss() must return a dict of losses, got {type(losses).__name__}")
-    log_vars: dict[str, torch.Tensor] = {}
-    for name, value in losses.items():
-        if torch.is_tensor(value):
-            log_vars[name] = value.mean()
-        elif isinstance(value, (list, tuple)) and value and all(torch.is_tensor(v) for v in value):
-            log_vars[name] = sum(v.mean() for v in value)  # type: ignore[assignment]
-        elif isinstance(value, Mapping):
-            for sub, sub_value in value.items():
-                if torch.is_tensor(sub_value):
-                    log_vars[str(sub)] = sub_value.mean()
-    terms = [v for k, v in log_vars.items() if "loss" in k]
-    if not terms:
-        raise TypeError(
-            f"model.loss() returned no entry whose key contains 'loss' (keys: {', '.join(losses)})"
-        )
-    loss = terms[0]
-    for term in terms[1:]:
-        loss = loss + term
-    log_vars["loss"] = loss
-    return loss, {k: v.detach().float() for k, v in log_vars.items()}
-
-
-class LogBuffer:
-    """Sums of logged values between two log lines; device tensors are read once per line."""
-
-    def __init__(self) -> None:
-        self.tensors: dict[str, torch.Tensor] = {}
-        self.floats: dict[str, float] = {}
-        self.count = 0
-
-    def add(self, tensors: Mapping[str, torch.Tensor], floats: Mapping[str, float]) -> None:
-        for k, v in tensors.items():
-            self.tensors[k] = self.tensors[k] + v if k in self.tensors else v.clone()
-        for k, f in floats.items():
-            self.floats[k] = self.floats.get(k, 0.0) + f
-        self.count += 1
-
-    def average(self) -> dict[str, float]:
-        if self.count == 0:
-            return {}
-        out: dict[str, float] = {}
-        if self.tensors:
-            keys = list(self.tensors)
-            stacked = dist.all_reduce_mean(torch.stack([self.tensors[k] for k in keys]) / self.count)
-            out.update(zip(keys, stacked.tolist()))
-        out.update({k: v / self.count for k, v in self.floats.items()})
-        return out
-
-    def clear(self) -> None:
-        self.tensors, self.floats, self.count = {}, {}, 0
-
-
-def _clean_loader_error(exc: ClsCoreError) -> ClsCoreError:
-    """A ClsCoreError re-raised from a DataLoader worker carries the worker traceback; keep its message."""
-    text = str(exc)
-    if "Original Traceback" not in text:
-        return exc
-    last = [line for line in text.strip().splitlines() if line.strip()][-1]
-    head, sep, message = last.partition(": ")
-    return type(exc)(message if sep and "Error" in head else last)
 
 
 class Runner:
@@ -180,7 +105,7 @@ class Runner:
         self.epoch = 0
         self.iter = 0
         self.inner_iter = 0
-        self._skip_batches = 0
+        self.skip_batches = 0
 
         self.hooks: list[Hook] = []
         self._hook_levels: list[int] = []
@@ -190,6 +115,9 @@ class Runner:
         self.last_metrics: dict[str, Any] = {}
         self.last_checkpoint: Path | None = None
         self.resumed_from: Path | None = None
+        #: the iteration the newest checkpoint (written or resumed) holds; a stop does not write it again
+        self.saved_iter: int | None = None
+        self.stop = StopRequest()
         self._nonfinite_at = torch.full((), -1, dtype=torch.long, device=self.device)
         self._lr_used = self.current_lr()
         self._time_start: float | None = None
@@ -204,9 +132,20 @@ class Runner:
                 find_unused_parameters=bool(find_unused_parameters),
             )
             step = self._ddp  # type: ignore[assignment]
-        from clscore.engine.precision import maybe_compile
-
         self.train_step = maybe_compile(step, compile)
+        # uint8 batches become the model's float input here, on the device (a pipeline's trailing
+        # Normalize, moved out of the workers, or the model's data_preprocessor)
+        self.train_input = self.batch_input(train_loader, "data.train.pipeline")
+        self.val_input = self.batch_input(val_loader, "data.val.pipeline") if val_loader is not None else None
+
+    def batch_input(self, loader: DataLoader, where: str) -> BatchInput:
+        return batch_preprocessor(
+            unwrap_model(self.model),
+            device_normalize(loader),
+            device=self.device,
+            channels_last=self.precision.channels_last,
+            where=where,
+        )
 
     # -- properties -------------------------------------------------------------------------------------
     @property
@@ -246,14 +185,18 @@ class Runner:
     # -- the loop -----------------------------------------------------------------------------------------
     def run(self) -> None:
         try:
-            self.call_hook("before_run")
-            self._time_start, self._iter_start = time.perf_counter(), self.iter
-            with warnings.catch_warnings():
+            with self.stop.installed(), warnings.catch_warnings():
                 # the scheduler steps every iteration, also when GradScaler or accumulation skipped the update
                 warnings.filterwarnings("ignore", message=r"Detected call of `lr_scheduler\.step\(\)` before")
+                self.call_hook("before_run")
+                self._time_start, self._iter_start = time.perf_counter(), self.iter
                 while self.iter < self.max_iters:
+                    if self.stop.agreed():  # SIGTERM, SIGUSR1 or Ctrl-C (engine/signals.py)
+                        stop_run(self)
                     self._train_epoch()
             self.check_finite()
+        except KeyboardInterrupt:
+            abort_run(self)
         finally:
             self.call_hook("after_run")
 
@@ -265,7 +208,7 @@ class Runner:
             except StopIteration:
                 return
             except ClsCoreError as exc:
-                raise _clean_loader_error(exc) from None
+                raise clean_loader_error(exc) from None
             yield batch
 
     def _train_epoch(self) -> None:
@@ -274,9 +217,9 @@ class Runner:
             self.epoch,
             seed=self.seed,
             rank=self.dist_info.rank,
-            skip_batches=self._skip_batches,
+            skip_batches=self.skip_batches,
         )
-        self.inner_iter, self._skip_batches = self._skip_batches, 0
+        self.inner_iter, self.skip_batches = self.skip_batches, 0
         self.train_step.train()
         self.call_hook("before_train_epoch")
         tick = time.perf_counter()
@@ -292,10 +235,11 @@ class Runner:
             self.call_hook("after_train_iter")
             self.log_record = None
             tick = time.perf_counter()
-            if self.iter >= self.max_iters:
+            if self.iter >= self.max_iters or self.stop.agreed():
                 break
         if self.inner_iter >= self.iters_per_epoch:
             self.epoch += 1
+            self.inner_iter = 0  # the epoch is closed (engine/state.py records an unclosed one as such)
             self.check_finite()
             self.call_hook("after_train_epoch")
 
@@ -306,7 +250,7 @@ class Runner:
         return self.cumulative_iters if self.iter < divisible else self.max_iters - divisible
 
     def _train_iter(self, batch: Mapping[str, Any]) -> dict[str, torch.Tensor]:
-        img = self.precision.prepare_input(batch["img"].to(self.device, non_blocking=True))
+        img = self.train_input(batch["img"].to(self.device, non_blocking=True))
         label = batch["gt_label"].to(self.device, non_blocking=True)
         step_now = (self.iter + 1) % self.cumulative_iters == 0 or self.iter + 1 >= self.max_iters
         no_sync = self._ddp.no_sync() if self._ddp is not None and not step_now else contextlib.nullcontext()
@@ -376,21 +320,6 @@ class Runner:
             return None
         return (time.perf_counter() - self._time_start) / done * (self.max_iters - self.iter)
 
-    def env_meta(self) -> dict[str, Any]:
-        """The first line of the JSON log: environment, seed, config."""
-        return {
-            "env_info": {
-                "torch": torch.__version__,
-                "device": str(self.device),
-                "world_size": self.dist_info.world_size,
-                "precision": self.precision.name,
-            },
-            "seed": self.seed,
-            "exp_name": self.meta.get("exp_name"),
-            "versions": self.meta.get("versions"),
-            "config": self.meta.get("config"),
-        }
-
     # -- non-finite loss guard ------------------------------------------------------------------------
     def _track_finite(self, loss: torch.Tensor) -> None:
         bad = ~torch.isfinite(loss) & (self._nonfinite_at < 0)
@@ -452,10 +381,10 @@ class Runner:
                 metrics,
                 self.device,
                 autocast=self.precision.autocast,
-                prepare_input=self.precision.prepare_input,
+                prepare_input=self.val_input,
             )
         except ClsCoreError as exc:
-            raise _clean_loader_error(exc) from None
+            raise clean_loader_error(exc) from None
         self.last_metrics = results
         # an iteration-based evaluation runs inside after_train_iter: keep that iteration's train record for
         # the logger hooks that come after the evaluation hook
@@ -471,7 +400,7 @@ class Runner:
         self.log_record = pending
         return results
 
-    # -- checkpoints ----------------------------------------------------------------------------------------
+    # -- checkpoints (engine/state.py) ----------------------------------------------------------------------
     def protected_checkpoints(self) -> list[Path]:
         """Checkpoints retention must never delete: the resumed-from, the best and the latest ones."""
         paths = [p for p in (self.resumed_from, self.last_checkpoint) if p is not None]
@@ -481,117 +410,18 @@ class Runner:
                 paths.append(Path(best))
         return paths
 
-    def checkpoint_dict(self, save_optimizer: bool = True) -> dict[str, Any]:
-        model = unwrap_model(self.model)
-        state = {k: v.detach().cpu() for k, v in model.state_dict().items()}
-        hooks_state = {type(h).__name__: s for h in self.hooks if (s := h.state_dict()) is not None}
-        meta = {
-            "epoch": self.epoch,
-            "iter": self.iter,
-            "iters_per_epoch": self.iters_per_epoch,
-            "seed": self.seed,
-            "world_size": self.dist_info.world_size,
-            "time": time.strftime("%Y-%m-%d %H:%M:%S"),
-            "rng": get_rng_state(),
-            **{k: v for k, v in self.meta.items() if k in ("config", "classes", "versions", "exp_name")},
-        }
-        checkpoint: dict[str, Any] = {"meta": meta, "state_dict": state, "hooks": hooks_state}
-        if save_optimizer:
-            checkpoint["optimizer"] = self.optimizer.state_dict()
-            checkpoint["scheduler"] = self.scheduler.state_dict()
-            if self.precision.scaler is not None:
-                checkpoint["scaler"] = self.precision.scaler.state_dict()
-        return checkpoint
-
     def save_checkpoint(self, path: Path, *, save_optimizer: bool = True, update_latest: bool = True) -> None:
         """Write a checkpoint (rank 0 only) after checking that no loss went non-finite."""
         self.check_finite()
-        if not self.is_main:
-            return
-        path = Path(path)
-        save_checkpoint(path, self.checkpoint_dict(save_optimizer))
+        state.save_state(self, path, save_optimizer=save_optimizer, update_latest=update_latest)
         if update_latest:
-            write_latest(path.parent, path.name)
-            self.last_checkpoint = path
-        self.logger.info("saved checkpoint %s", path)
+            self.saved_iter = self.iter
 
     def export_weights(self, path: Path) -> None:
-        """The weights alone as ``.safetensors`` (rank 0), with epoch/iter/classes as string metadata."""
-        if not self.is_main:
-            return
-        from clscore.engine.checkpoint import save_safetensors
+        state.export_weights(self, path)
 
-        model = unwrap_model(self.model)
-        metadata = {
-            "epoch": str(self.epoch),
-            "iter": str(self.iter),
-            "classes": "\n".join(self.meta.get("classes") or []),
-        }
-        save_safetensors(path, model.state_dict(), metadata)
-        self.logger.info("exported weights %s", path)
-
-    def resume(self, checkpoint: Mapping[str, Any], path: Path) -> None:
-        """Restore weights, optimizer, schedule, scaler, counters, hook states and RNG states."""
-        from clscore.engine.checkpoint import extract_state_dict
-
-        load_state_dict(self.model, extract_state_dict(checkpoint, path), strict=True, source=str(path))
-        if "optimizer" in checkpoint:
-            self.optimizer.load_state_dict(checkpoint["optimizer"])
-        else:
-            self.logger.warning("%s has no optimizer state; the optimizer starts fresh", path)
-        if "scheduler" in checkpoint:
-            self.scheduler.load_state_dict(checkpoint["scheduler"])
-        if self.precision.scaler is not None and "scaler" in checkpoint:
-            self.precision.scaler.load_state_dict(checkpoint["scaler"])
-        meta = checkpoint.get("meta") or {}
-        self.epoch, self.iter = int(meta.get("epoch", 0)), int(meta.get("iter", 0))
-        saved_ipe = meta.get("iters_per_epoch")
-        if saved_ipe is not None and int(saved_ipe) != self.iters_per_epoch:
-            self.logger.warning(
-                "resuming with %d iterations per epoch instead of %s (batch size or world size changed)",
-                self.iters_per_epoch,
-                saved_ipe,
-            )
-        self._skip_batches = max(0, self.iter - self.epoch * self.iters_per_epoch) % self.iters_per_epoch
-        if "scheduler" not in checkpoint:
-            self.scheduler.last_epoch = self.iter - 1
-            self.scheduler.step()
-        hooks_state = checkpoint.get("hooks") or {}
-        for hook in self.hooks:
-            state = hooks_state.get(type(hook).__name__)
-            if state is not None:
-                hook.load_state_dict(state)
-        if "rng" in meta:
-            set_rng_state(meta["rng"])
-        self.resumed_from = Path(path)
-        self.last_checkpoint = Path(path)
-        self.logger.info("resumed from %s at epoch %d, iteration %d", path, self.epoch, self.iter)
-        if self.iter >= self.max_iters:
-            self.logger.info("the checkpoint already reached the end of the schedule; nothing left to train")
-
-
-def log_every(interval: Any) -> int:
-    value = int(interval) if interval is not None else 10
-    return value if value > 0 else 10
-
-
-def runner_limits(
-    runner_cfg: Mapping[str, Any] | None, total_epochs: Any = None
-) -> tuple[int | None, int | None]:
-    """``(max_epochs, max_iters)`` from ``runner:`` (or the old ``total_epochs`` key)."""
-    cfg = dict(runner_cfg or {})
-    kind = cfg.get("type", "EpochBasedRunner")
-    if kind not in RUNNER_TYPES:
-        raise ConfigError(f"runner.type: unknown runner {kind!r}; use EpochBasedRunner or IterBasedRunner")
-    if kind == "IterBasedRunner":
-        if "max_iters" not in cfg:
-            raise ConfigError("runner.max_iters is required for IterBasedRunner")
-        return None, int(cfg["max_iters"])
-    max_epochs = cfg.get("max_epochs", total_epochs)
-    if max_epochs is None:
-        raise ConfigError(
-            "runner.max_epochs is required for EpochBasedRunner (e.g. runner: {type: EpochBasedRunner, max_epochs: 100})"
-        )
-    if int(max_epochs) <= 0 or math.isnan(float(max_epochs)):
-        raise ConfigError(f"runner.max_epochs must be a positive integer, got {max_epochs}")
-    return int(max_epochs), None
+    def resume(
+        self, checkpoint: Mapping[str, Any], path: Path, *, allow_world_size_change: bool = False
+    ) -> None:
+        state.restore_state(self, checkpoint, path, allow_world_size_change=allow_world_size_change)
+        self.saved_iter = self.iter

@@ -1,4 +1,8 @@
-"""Building a model, or one of its parts, from its config."""
+"""Building a model, or one of its parts, from its config: the one ``build_model`` of clscore.
+
+A model initialises its weights (``init_cfg``, pretrained files) while it is constructed, exactly once;
+nothing calls ``init_weights()`` again afterwards.
+"""
 
 from __future__ import annotations
 
@@ -40,12 +44,3 @@ def build_part(kind: str, cfg: Mapping[str, Any] | nn.Module, key: str) -> nn.Mo
         raise type(exc)([f"{key}: {problem}" for problem in exc.problems]) from exc
     except ClsCoreError as exc:  # e.g. a pretrained checkpoint that is missing
         raise type(exc)(f"{key}: {exc}") from exc
-
-
-def accepts_parameter(kind: str, type_name: str, name: str) -> bool:
-    """Whether the registered ``kind`` component ``type_name`` declares a parameter ``name``."""
-    from clscore.plugins import get_host, signature_of
-
-    component = get_host().registry(kind).get(type_name)
-    signature = signature_of(component.load())
-    return signature is not None and signature.get(name) is not None

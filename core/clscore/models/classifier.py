@@ -10,9 +10,11 @@ import torch
 from torch import nn
 
 from clscore.errors import ConfigError
+from clscore.layers import InitCfg, initialize
 from clscore.models.augments.batch_augments import BatchAugments
-from clscore.models.builder import accepts_parameter, build_part
-from clscore.models.utils.init import InitCfg, initialize
+from clscore.models.builder import build_part
+from clscore.models.preprocessor import build_data_preprocessor
+from clscore.plugins import get_host
 
 Part = Mapping[str, Any] | nn.Module
 STAGES = ("backbone", "neck", "pre_logits")
@@ -28,6 +30,10 @@ class ImageClassifier(nn.Module):
     then sees soft labels. ``init_cfg`` is applied last: e.g. ``{type: Pretrained, checkpoint: PATH}``
     loads weights (``prefix`` selects and strips ``prefix.`` keys). ``pretrained: PATH`` is the old
     MMClassification spelling of the same.
+
+    ``data_preprocessor: {mean, std, to_rgb}`` (MMPretrain's key) says that the engine normalises whole
+    batches on the device, so the pipelines end without ``Normalize``; as in MMPretrain, ``forward``,
+    ``loss`` and ``predict`` take the normalised batch (``model.data_preprocessor(uint8_batch)``).
     """
 
     def __init__(
@@ -38,6 +44,7 @@ class ImageClassifier(nn.Module):
         pretrained: str | None = None,
         train_cfg: Mapping[str, Any] | None = None,
         init_cfg: InitCfg = None,
+        data_preprocessor: Mapping[str, Any] | None = None,
     ) -> None:
         super().__init__()
         if pretrained is not None:
@@ -52,6 +59,7 @@ class ImageClassifier(nn.Module):
         self.head = None if head is None else build_part("head", self._with_in_channels(head), "model.head")
         self.train_cfg = dict(train_cfg or {})
         self.augments = self._build_augments(self.train_cfg)
+        self.data_preprocessor = build_data_preprocessor(data_preprocessor)
         self.init_cfg = init_cfg
         self.init_weights()
 
@@ -64,7 +72,7 @@ class ImageClassifier(nn.Module):
             return head
         last = out_channels[-1] if isinstance(out_channels, Sequence) else out_channels
         try:
-            if not accepts_parameter("head", head["type"], "in_channels"):
+            if not get_host().registry("head").get(head["type"]).declares("in_channels"):
                 return head
         except ConfigError:
             return head  # an unknown head type: building it reports the mistake with its key path

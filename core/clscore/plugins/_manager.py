@@ -6,7 +6,7 @@ import importlib
 import os
 import traceback
 import warnings
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from importlib import metadata
 from types import ModuleType
@@ -119,6 +119,7 @@ class PluginHost:
         info.status = status
         self.plugins[info.name] = info
         self._unavailable[info.name] = info.unavailable_reason or status
+        self.pm.set_blocked(info.name)  # a later add_plugin under this name is refused as well
 
     def _load(self, info: PluginInfo) -> None:
         try:
@@ -133,17 +134,21 @@ class PluginHost:
     def add_plugin(self, info: PluginInfo, plugin: ModuleType | object) -> None:
         """Register ``plugin`` (a module or object with hook implementations) under ``info.name``.
 
-        Its registrations are staged and kept only if every one of its hooks succeeds.
+        Its registrations are staged and kept only if its hooks succeed; a name blocked by
+        ``CLSCORE_DISABLE_PLUGINS``/``CLSCORE_LOAD_PLUGINS`` stays unloaded.
         """
+        if self.pm.is_blocked(info.name):
+            return
         self.plugins[info.name] = info
         try:
             self.pm.register(plugin, name=info.name)
-            staged = {kind: Registry(kind) for kind in self.registries}
+            staged = {
+                kind: Registry(kind, fold_case=self.registries[kind].fold_case) for kind in self.registries
+            }
             for kind_name, registry in staged.items():
-                hook = getattr(self.pm.hook, KINDS[kind_name].hook)
-                for impl in hook.get_hookimpls():
-                    if impl.plugin_name == info.name:
-                        impl.function(registry.bind(info.provenance))
+                self.call_plugin_hook(
+                    info.name, KINDS[kind_name].hook, registry=registry.bind(info.provenance)
+                )
         except BaseException as exc:
             if isinstance(exc, KeyboardInterrupt):
                 raise
@@ -152,13 +157,17 @@ class PluginHost:
             self._fail(info, exc)
             return
         for kind_name, registry in staged.items():
-            target = self.registries[kind_name]
-            for component in registry:
-                if component.qualified_name in target._store:
-                    continue
-                target._store[component.qualified_name] = component
-                info.components.setdefault(kind_name, []).append(component.name)
+            added = self.registries[kind_name].merge(registry)
+            if added:
+                info.components.setdefault(kind_name, []).extend(c.name for c in added)
         info.status = "loaded"
+
+    def call_plugin_hook(self, plugin_name: str, hook_name: str, **kwargs: Any) -> list[Any]:
+        """Call hook ``hook_name`` of one plugin only: its implementations and wrappers, in pluggy's order."""
+        plugin = self.pm.get_plugin(plugin_name)
+        others = [p for p in self.pm.get_plugins() if p is not plugin]
+        result: list[Any] = self.pm.subset_hook_caller(hook_name, remove_plugins=others)(**kwargs)
+        return result
 
     def _fail(self, info: PluginInfo, exc: BaseException) -> None:
         info.status = "failed"
@@ -181,15 +190,25 @@ class PluginHost:
         except KeyError:
             raise KeyError(f"unknown component kind {kind!r}; kinds: {', '.join(self.registries)}") from None
 
-    def register_commands(self, cli: Any) -> None:
-        """Let every loaded plugin add ``clsrun`` subcommands; a failing one is reported and skipped."""
-        for impl in self.pm.hook.register_commands.get_hookimpls():
+    def plugin_commands(self, new_group: Callable[[], Any]) -> dict[str, dict[str, Any]]:
+        """Each loaded plugin's ``clsrun`` commands: ``{plugin: {name: command}}``.
+
+        Every plugin's ``register_commands`` gets its own group from ``new_group()`` (so the caller
+        knows who added what); a plugin that raises is reported as failed and its commands dropped.
+        """
+        commands: dict[str, dict[str, Any]] = {}
+        for info in list(self.plugins.values()):
+            if info.status != "loaded":
+                continue
+            group = new_group()
             try:
-                impl.function(cli)
+                self.call_plugin_hook(info.name, "register_commands", cli=group)
             except Exception as exc:
-                info = self.plugins.get(impl.plugin_name)
-                if info is not None:
-                    self._fail(info, exc)
+                self._fail(info, exc)
+                continue
+            if group.commands:
+                commands[info.name] = dict(group.commands)
+        return commands
 
     def failed(self) -> Iterable[PluginInfo]:
         return [p for p in self.plugins.values() if p.status == "failed"]

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from clscore.errors import ComponentError
+from clscore.plugins._signature import Signature, signature_of
 
 Factory = Callable[..., Any]
 
@@ -35,6 +36,8 @@ class Component:
     provider: Provenance
     summary: str | None = None
     _loaded: Factory | None = field(default=None, repr=False)
+    _signature: Signature | None = field(default=None, repr=False)
+    _signature_read: bool = field(default=False, repr=False)
 
     @property
     def qualified_name(self) -> str:
@@ -61,6 +64,24 @@ class Component:
 
     def describe(self) -> str:
         return f"{self.name} ({self.provider.describe()})"
+
+    # -- "does X take P": the one answer validation, building and evaluation share -------------------
+    def signature(self) -> Signature | None:
+        """The factory's keyword parameters (read from source while it is not imported); ``None`` if unknown."""
+        if not self._signature_read or (self._signature is None and self.is_loaded):
+            self._signature = signature_of(self.load() if self.is_loaded else self.target)
+            self._signature_read = True
+        return self._signature
+
+    def declares(self, name: str) -> bool:
+        """Whether the factory names ``name`` as a parameter (so it is safe to pass it unasked)."""
+        signature = self.signature()
+        return signature is not None and signature.get(name) is not None
+
+    def accepts(self, name: str) -> bool:
+        """Whether ``name`` may be passed: declared, or the factory takes ``**kwargs`` or cannot be read."""
+        signature = self.signature()
+        return signature is None or signature.open_kwargs or signature.get(name) is not None
 
 
 def resolve_target(target: str, *, what: str) -> Any:
@@ -127,6 +148,16 @@ class Registry:
         if key in self._store:
             raise ValueError(f"{self.kind} {key!r} is registered twice by {self._provider.describe()}")
         self._store[key] = component
+
+    def merge(self, staged: Registry) -> list[Component]:
+        """Add the components of ``staged`` (one plugin's, collected apart) not registered here yet.
+
+        Returns those added; a qualified name already present (the same plugin added twice) is kept.
+        """
+        added = [c for c in staged if c.qualified_name not in self._store]
+        for component in added:
+            self._store[component.qualified_name] = component
+        return added
 
     # -- lookup -------------------------------------------------------------------------------
     def __iter__(self) -> Iterator[Component]:

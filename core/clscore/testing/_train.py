@@ -24,7 +24,7 @@ def run_one_step(cfg: Mapping[str, Any], *, steps: int = 1, seed: int = 0) -> di
 
     from clscore import build_model
     from clscore.config import validate
-    from clscore.engine.loader import collate
+    from clscore.data.builder import collate
     from clscore.engine.optim import build_optimizer
     from clscore.plugins import build
 
@@ -56,6 +56,24 @@ def run_one_step(cfg: Mapping[str, Any], *, steps: int = 1, seed: int = 0) -> di
     if bad:
         raise AssertionError(f"non-finite losses after {steps} step(s): {bad}")
     return result
+
+
+def assert_training_lowers_loss(
+    cfg: Mapping[str, Any], *, steps: int = 4, factor: float = 0.9, seed: int = 0
+) -> tuple[float, float]:
+    """Train ``steps`` iterations on ``cfg``'s data and fail unless the loss fell below ``factor`` × the first.
+
+    Use it with a tiny dataset that fits in one batch: every step sees the same images, so a model whose
+    forward, loss and gradients work fits them, and a broken one (no gradient, a detached output, a
+    wrong label order) does not. Returns ``(first, last)`` losses.
+    """
+    first = run_one_step(cfg, steps=1, seed=seed)["loss"]
+    last = run_one_step(cfg, steps=steps, seed=seed)["loss"]
+    if not last < factor * first:
+        raise AssertionError(
+            f"the loss did not fall below {factor} × its first value in {steps} steps: {first:.4f} -> {last:.4f}"
+        )
+    return first, last
 
 
 def _check_backbone_gradients(model: Any) -> None:

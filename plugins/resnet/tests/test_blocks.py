@@ -4,7 +4,7 @@ import pytest
 import torch
 from torch import nn
 
-from clscore_resnet.blocks import BasicBlock, Bottleneck, DropPath, get_expansion, make_res_layer
+from clscore_resnet.blocks import BasicBlock, Bottleneck, get_expansion, make_res_layer
 
 
 def test_get_expansion() -> None:
@@ -89,17 +89,3 @@ def test_res_layer_shortcuts() -> None:
 
     wide = make_res_layer(Bottleneck, 2, 32, 32, expansion=2)
     assert wide[0].conv1.out_channels == 16
-
-
-def test_drop_path_drops_whole_samples_only_in_training() -> None:
-    drop = DropPath(0.5)
-    x = torch.ones(1000, 2, 3, 3)
-    y = drop(x)
-    per_sample = y.flatten(1)
-    assert set(per_sample.unique().tolist()) <= {0.0, 2.0}
-    assert (per_sample.min(1).values == per_sample.max(1).values).all()
-    assert 0.4 < (per_sample[:, 0] == 0).float().mean() < 0.6
-    drop.eval()
-    assert torch.equal(drop(x), x)
-    with pytest.raises(ValueError):
-        DropPath(1.0)

@@ -10,7 +10,6 @@ from clscore.errors import CheckpointError
 from safetensors.torch import save_file
 
 from clscore_resnet import ResNet, ResNetV1c
-from clscore_resnet.pretrained import PretrainedSource, pretrained_source
 from resnet_test_utils import randomize_norms
 
 
@@ -31,29 +30,33 @@ def assert_backbone_equals(model: ResNet, state: dict[str, torch.Tensor]) -> Non
         torch.testing.assert_close(value, state[key], msg=key)
 
 
-# -- reading the arguments ------------------------------------------------------------------------
-def test_sources() -> None:
-    assert pretrained_source(None, None, "ResNet") is None
-    assert pretrained_source("a.pth", None, "ResNet") == PretrainedSource("a.pth")
-    cfg = {"type": "Pretrained", "checkpoint": "b.pth", "prefix": "backbone."}
-    assert pretrained_source(None, cfg, "ResNet") == PretrainedSource("b.pth", "backbone.")
-    assert pretrained_source(None, [cfg], "ResNet") == PretrainedSource("b.pth", "backbone.")
-
-
+# -- arguments ----------------------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("pretrained", "init_cfg", "message"),
     [
         ("a.pth", {"type": "Pretrained", "checkpoint": "b.pth"}, "either 'pretrained' or init_cfg"),
-        (None, {"type": "Kaiming", "layer": "Conv2d"}, "init_cfg type 'Kaiming' is not supported"),
         (None, {"type": "Pretrained"}, "needs 'checkpoint: "),
         (None, {"type": "Pretrained", "checkpoint": "b.pth", "prefx": "x"}, r"no key\(s\) \['prefx'\]"),
-        ("torchvision://resnet50", None, "would need a download"),
-        ("https://download.pytorch.org/models/resnet50-0676ba61.pth", None, "never downloads"),
+        ("torchvision://resnet50", None, "get_model_weights"),
+        ("https://download.pytorch.org/models/resnet50-0676ba61.pth", None, "downloads nothing"),
     ],
 )
-def test_source_mistakes(pretrained: str | None, init_cfg: dict | None, message: str) -> None:
+def test_mistakes_are_reported_before_anything_is_built(
+    pretrained: str | None, init_cfg: dict | None, message: str
+) -> None:
     with pytest.raises(ValueError, match=message):
         ResNet(18, pretrained=pretrained, init_cfg=init_cfg)
+
+
+def test_an_init_cfg_of_other_types_replaces_the_default() -> None:
+    init_cfg = [
+        {"type": "Constant", "layer": "Conv2d", "val": 0.25},
+        {"type": "Constant", "layer": "_BatchNorm", "val": 2},
+    ]
+    model = ResNet(18, init_cfg=init_cfg)
+    assert torch.all(model.conv1.weight == 0.25) and torch.all(model.layer4[1].conv2.weight == 0.25)
+    assert torch.all(model.bn1.weight == 2)
+    assert torch.all(model.layer1[0].bn2.weight == 0)  # zero_init_residual still applies without a file
 
 
 # -- loading --------------------------------------------------------------------------------------
@@ -97,9 +100,7 @@ def test_init_weights_again_keeps_the_pretrained_weights(tv_file: Path, tv_state
 def test_a_file_that_matches_nothing_is_an_error(tmp_path: Path) -> None:
     path = tmp_path / "other.pth"
     torch.save({"encoder.weight": torch.zeros(3)}, path)
-    with pytest.raises(
-        CheckpointError, match=r"no weight in .*other.pth matches the backbone \(it has encoder"
-    ):
+    with pytest.raises(CheckpointError, match=r"no weight in .*other.pth matches ResNet \(it has encoder"):
         ResNet(18, pretrained=str(path))
 
 

@@ -2,10 +2,11 @@ from __future__ import annotations
 
 import pytest
 import torch
+from clscore.layers import ConvModule
 from torch import nn
 
 from clscore_resnet import ResNet, ResNetV1c, ResNetV1d
-from clscore_resnet.blocks import BasicBlock, Bottleneck, ConvNormAct
+from clscore_resnet.blocks import BasicBlock, Bottleneck
 from resnet_test_utils import is_frozen, norms_in_eval
 
 IMG_224 = (1, 3, 224, 224)
@@ -192,7 +193,7 @@ def test_with_cp(img224: torch.Tensor) -> None:
 @pytest.mark.parametrize("variant", [ResNetV1c, ResNetV1d])
 def test_deep_stem_variants(variant: type[ResNet], img224: torch.Tensor) -> None:
     model = variant(50, out_indices=(0, 1, 2, 3), frozen_stages=1)
-    assert len(model.stem) == 3 and all(isinstance(m, ConvNormAct) for m in model.stem)
+    assert len(model.stem) == 3 and all(isinstance(m, ConvModule) for m in model.stem)
     assert not hasattr(model, "conv1")
     assert tuple(model.stem(img224).shape) == (1, 64, 112, 112)
     assert shapes(model(img224)) == R50_SHAPES

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 from torch.utils.data import Dataset
 
+from clscore.data.bad_samples import ErrorPolicy, read_guarded
 from clscore.data.compose import Compose
 from clscore.errors import DataError
 
@@ -65,7 +66,13 @@ class BaseDataset(LabelledDataset):
     ``classes`` (None, a list of names, or a file with one name a line) overrides the dataset's own
     names; labels must fall in ``range(len(classes))``. ``__getitem__`` runs ``pipeline`` on a fresh
     sample dict, so transforms may change it freely.
+
+    A sample that cannot be read follows ``error_policy`` (set by the builder from the config's
+    ``on_error``, see :mod:`clscore.data.bad_samples`): one error naming the file, its index and the
+    reason, or, under ``skip``, the next readable sample in its place.
     """
+
+    error_policy: ErrorPolicy = ErrorPolicy()
 
     def __init__(
         self,
@@ -93,7 +100,20 @@ class BaseDataset(LabelledDataset):
         raise NotImplementedError
 
     def __getitem__(self, index: int) -> Any:
+        if index < 0:
+            index += len(self)
+        return read_guarded(self._load, index, len(self), self.error_policy, self.sample_name)
+
+    def _load(self, index: int) -> Any:
         return self.pipeline(self.get_sample(index))
+
+    def sample_name(self, index: int) -> str:
+        """What messages call sample ``index``: its file, else the dataset and the index."""
+        try:
+            filename = self.get_sample(index).get("filename")
+        except Exception:  # the name is only for a message; the error itself is reported already
+            filename = None
+        return str(filename) if filename else f"{self.describe()}[{index}]"
 
     def _check_labels(self) -> None:
         if not len(self.gt_labels):

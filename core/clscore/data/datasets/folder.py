@@ -165,8 +165,9 @@ class ImageNet(CustomDataset):
     Val: ``data_prefix: data/imagenet/val`` with ``ann_file: data/imagenet/meta/val.txt`` whose
     lines (``ILSVRC2012_val_00000001.JPEG 65``) are relative to ``data_prefix``. Without
     ``classes``, the class names are the 1000 standard human-readable names (torchvision's list, in
-    the standard index order) when there are 1000 folders or an ann_file; a folder tree with another
-    number of classes (a subset) keeps the folder names.
+    the standard index order) when there are 1000 folders or an ann_file (a val ann_file always; a train
+    one when its labels reach 999); a folder tree with another number of classes (a subset) keeps the
+    folder names, and a train ann_file whose largest label is K-1 < 999 gets ``"0"``..``"K-1"``.
     """
 
     DATA_HINT = (
@@ -178,6 +179,8 @@ class ImageNet(CustomDataset):
     def default_classes(self, folders: list[str] | None, labels: np.ndarray) -> list[str]:
         if folders is not None and len(folders) != self.NUM_CLASSES:
             return list(folders)
+        if folders is None and not self.test_mode and int(labels.max()) + 1 != self.NUM_CLASSES:
+            return super().default_classes(None, labels)  # a train ann_file of another class count
         from torchvision.models import ResNet50_Weights
 
         return list(ResNet50_Weights.IMAGENET1K_V1.meta["categories"])

@@ -12,17 +12,9 @@ from typing import Any
 
 import numpy as np
 
+from clscore.data.builder import build_dataset
 from clscore.data.datasets.base import LabelledDataset
 from clscore.errors import DataError
-
-
-def build_dataset(dataset: Any) -> Any:
-    """A dataset from a config dict (``{type: ..., ...}``) or a dataset passed through."""
-    if isinstance(dataset, Mapping):
-        from clscore.plugins import build
-
-        return build("dataset", dataset)
-    return dataset
 
 
 def labels_of(dataset: Any) -> np.ndarray:

@@ -3,6 +3,19 @@
 from __future__ import annotations
 
 from clscore.data.compose import Compose
+from clscore.data.transforms.augment_geometric_ops import Cutout, Rotate, Shear, Translate
+from clscore.data.transforms.augment_ops import (
+    AutoContrast,
+    Brightness,
+    ColorTransform,
+    Contrast,
+    Equalize,
+    Invert,
+    Posterize,
+    Sharpness,
+    Solarize,
+    SolarizeAdd,
+)
 from clscore.data.transforms.autoaugment import AutoAugment, RandAugment
 from clscore.data.transforms.colour import ColorJitter, Lighting, Normalize, RandomGrayscale
 from clscore.data.transforms.erasing import RandomErasing
@@ -12,14 +25,22 @@ from clscore.data.transforms.loading import LoadImageFromFile
 
 __all__ = [
     "AutoAugment",
+    "AutoContrast",
+    "Brightness",
     "CenterCrop",
     "Collect",
     "ColorJitter",
+    "ColorTransform",
     "Compose",
+    "Contrast",
+    "Cutout",
+    "Equalize",
     "ImageToTensor",
+    "Invert",
     "Lighting",
     "LoadImageFromFile",
     "Normalize",
+    "Posterize",
     "RandAugment",
     "RandomCrop",
     "RandomErasing",
@@ -27,5 +48,11 @@ __all__ = [
     "RandomGrayscale",
     "RandomResizedCrop",
     "Resize",
+    "Rotate",
+    "Sharpness",
+    "Shear",
+    "Solarize",
+    "SolarizeAdd",
     "ToTensor",
+    "Translate",
 ]

@@ -1,4 +1,4 @@
-"""Helpers shared by the transforms: reading and writing the sample's image, sizes, interpolation."""
+"""Helpers shared by the transforms: reading and writing the sample's image, sizes, resizing."""
 
 from __future__ import annotations
 
@@ -8,11 +8,13 @@ from typing import Any
 import numpy as np
 import torch
 from torchvision.transforms.v2 import InterpolationMode
+from torchvision.transforms.v2 import functional as F
 
+from clscore.data.image_io import JPEG_REDUCTIONS
 from clscore.errors import DataError
 
-# MMCV's cv2/pillow names -> torchvision's tensor interpolation modes. Downscaling always uses
-# antialiasing, so "area" (cv2's choice for shrinking) maps onto antialiased bilinear.
+# MMCV's interpolation names -> torchvision's tensor modes. "area" (cv2's box filter for shrinking)
+# maps onto antialiased bilinear whatever the backend.
 _INTERPOLATION = {
     "nearest": InterpolationMode.NEAREST,
     "nearest-exact": InterpolationMode.NEAREST_EXACT,
@@ -20,6 +22,16 @@ _INTERPOLATION = {
     "bicubic": InterpolationMode.BICUBIC,
     "area": InterpolationMode.BILINEAR,
 }
+RESIZE_BACKENDS = ("cv2", "pillow")
+
+#: What ``backend`` means, for the docstrings of every resizing transform (the config reference).
+BACKEND_DOC = """``backend`` picks whose resize arithmetic to reproduce, as MMClassification does:
+    ``cv2`` (the default, MMClassification's default) interpolates without antialiasing, so
+    shrinking samples the source pixels (OpenCV's ``INTER_LINEAR``/``INTER_CUBIC``: half-pixel
+    centres, the same as ``torch.nn.functional.interpolate(..., antialias=False)``); ``pillow``
+    antialiases when shrinking (PIL's ``resize``: the filter widens with the scale). Models trained
+    with MMClassification's defaults are evaluated as they were with ``cv2``; ``area`` is
+    antialiased with either backend. Enlarging is the same with both."""
 
 
 def interpolation_mode(name: str) -> InterpolationMode:
@@ -30,6 +42,51 @@ def interpolation_mode(name: str) -> InterpolationMode:
         raise ValueError(
             f"interpolation {name!r} is not supported on tensors; use one of {', '.join(_INTERPOLATION)}"
         ) from None
+
+
+class Resizer:
+    """A resize with MMClassification's ``interpolation`` and ``backend`` keys resolved once."""
+
+    __slots__ = ("antialias", "backend", "interpolation", "mode")
+
+    def __init__(self, interpolation: str = "bilinear", backend: str | None = "cv2") -> None:
+        backend = "cv2" if backend is None else str(backend).lower()
+        if backend not in RESIZE_BACKENDS:
+            raise ValueError(f"backend must be one of {', '.join(RESIZE_BACKENDS)}, got {backend!r}")
+        self.interpolation, self.backend = interpolation, backend
+        self.mode = interpolation_mode(interpolation)
+        self.antialias = backend == "pillow" or str(interpolation).lower() == "area"
+
+    def __call__(self, img: torch.Tensor, size: Sequence[int]) -> torch.Tensor:
+        if tuple(img.shape[-2:]) == tuple(size):
+            return img
+        return F.resize(img, list(size), interpolation=self.mode, antialias=self.antialias)
+
+    def crop(self, img: torch.Tensor, box: Sequence[int], size: Sequence[int]) -> torch.Tensor:
+        """Crop ``box`` (``top, left, h, w``) and resize it to ``size``."""
+        top, left, h, w = box
+        return self(img[..., top : top + h, left : left + w], size)
+
+
+def decode_box(encoded: Any, box: Sequence[int], size: Sequence[int]) -> tuple[torch.Tensor, tuple]:
+    """Decode ``encoded`` (an :class:`~clscore.data.image_io.EncodedImage`) for a crop ``box``
+    (``top, left, h, w`` in full-resolution pixels) that will be resized to ``size``.
+
+    Picks the largest JPEG reduction (8, 4, 2) that keeps the crop at least ``size`` on both sides,
+    and returns the (possibly reduced) image with the box scaled onto it.
+    """
+    top, left, h, w = box
+    reduce = 1
+    if encoded.reducible:
+        reduce = next((r for r in JPEG_REDUCTIONS if h >= size[0] * r and w >= size[1] * r), 1)
+    img = encoded.decode(reduce)
+    height, width = img.shape[-2:]
+    if (height, width) == (encoded.height, encoded.width):
+        return img, (top, left, h, w)
+    sy, sx = height / encoded.height, width / encoded.width
+    y0, x0 = min(height - 1, round(top * sy)), min(width - 1, round(left * sx))
+    y1, x1 = min(height, round((top + h) * sy)), min(width, round((left + w) * sx))
+    return img, (y0, x0, max(1, y1 - y0), max(1, x1 - x0))
 
 
 def pair(size: int | Sequence[int], what: str = "size") -> tuple[int, int]:

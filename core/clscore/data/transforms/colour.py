@@ -54,7 +54,10 @@ class Normalize(BaseTransform):
             raise ValueError(
                 f"Normalize has {len(self.mean)} mean/std values but the image has {channels} channels"
             )
-        out = (img.to(torch.float32) - self._mean) / self._std
+        if img.dtype == torch.uint8:  # the cast happens inside the subtraction: one pass, one tensor
+            out = torch.sub(img, self._mean).div_(self._std)
+        else:
+            out = (img.to(torch.float32) - self._mean) / self._std
         if self.to_bgr:
             out = out.flip(0)
         set_image(results, out)

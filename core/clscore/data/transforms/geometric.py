@@ -1,7 +1,9 @@
 """Geometric transforms: crops, resizes and flips on ``(C, H, W)`` tensors (torchvision v2 ops).
 
-Resizing always antialiases when shrinking (like PIL and cv2's ``area``), and every transform here
-works on any input size: a 1x1 image, or a 3x2000 strip, comes out at the requested size.
+Resizing follows MMClassification's ``backend`` key (``cv2``: no antialiasing, the default;
+``pillow``: antialiased). Every transform here works on any input size: a 1x1 image, or a 3x2000
+strip, comes out at the requested size. RandomResizedCrop and Resize also take an undecoded JPEG
+(``apply_encoded``) so that a pipeline can decode it already shrunk (see :mod:`clscore.data.compose`).
 """
 
 from __future__ import annotations
@@ -14,9 +16,11 @@ import torch
 from torchvision.transforms.v2 import functional as F
 
 from clscore.data.transforms._common import (
+    BACKEND_DOC,
     BaseTransform,
+    Resizer,
+    decode_box,
     get_image,
-    interpolation_mode,
     pair,
     positive_pair,
     rand,
@@ -36,8 +40,8 @@ class RandomResizedCrop(BaseTransform):
 
     MMClassification/torchvision semantics: up to ``max_attempts`` draws of an area fraction from
     ``scale`` and a log-uniform aspect ratio from ``ratio``; when none fits, a central crop with the
-    aspect ratio clamped into ``ratio``. ``backend`` is accepted for MMClassification configs and
-    ignored (torchvision's tensor ops do the work).
+    aspect ratio clamped into ``ratio``. The crop box is drawn on the full-resolution image even when
+    the pipeline decodes a JPEG at a reduced size for it (the random draws never change).
     """
 
     def __init__(
@@ -48,7 +52,7 @@ class RandomResizedCrop(BaseTransform):
         max_attempts: int = 10,
         interpolation: str = "bilinear",
         efficientnet_style: bool = False,
-        backend: str | None = None,
+        backend: str = "cv2",
     ) -> None:
         _no_efficientnet_style(efficientnet_style)
         self.size = positive_pair(size)
@@ -62,7 +66,8 @@ class RandomResizedCrop(BaseTransform):
         self.ratio = (float(ratio[0]), float(ratio[1]))
         self.max_attempts = int(max_attempts)
         self.interpolation = interpolation
-        self._mode = interpolation_mode(interpolation)
+        self.backend = backend
+        self._resize = Resizer(interpolation, backend)
 
     def crop_box(self, height: int, width: int) -> tuple[int, int, int, int]:
         """``(top, left, h, w)`` of the crop for an image of ``height`` x ``width``."""
@@ -87,9 +92,13 @@ class RandomResizedCrop(BaseTransform):
 
     def __call__(self, results: dict[str, Any]) -> dict[str, Any]:
         img = get_image(results)
-        top, left, h, w = self.crop_box(img.shape[-2], img.shape[-1])
-        out = F.resized_crop(img, top, left, h, w, list(self.size), interpolation=self._mode, antialias=True)
-        set_image(results, out)
+        set_image(results, self._resize.crop(img, self.crop_box(img.shape[-2], img.shape[-1]), self.size))
+        return results
+
+    def apply_encoded(self, results: dict[str, Any], encoded: Any) -> dict[str, Any]:
+        """Like calling it on the decoded image, decoding only as large as the crop needs."""
+        img, box = decode_box(encoded, self.crop_box(encoded.height, encoded.width), self.size)
+        set_image(results, self._resize.crop(img, box, self.size))
         return results
 
 
@@ -104,8 +113,7 @@ class Resize(BaseTransform):
     - ``size: [-1, 320]`` sets the width to 320 and keeps the aspect ratio.
     - ``size: [h, w]`` resizes to exactly ``h`` x ``w``.
 
-    ``interpolation``: nearest, bilinear, bicubic or area (antialiased bilinear). ``backend`` is
-    accepted for MMClassification configs and ignored.
+    ``interpolation``: nearest, bilinear, bicubic or area (antialiased bilinear).
     """
 
     def __init__(
@@ -113,7 +121,7 @@ class Resize(BaseTransform):
         size: int | Sequence[int],
         interpolation: str = "bilinear",
         adaptive_side: Literal["short", "long", "height", "width"] = "short",
-        backend: str | None = None,
+        backend: str = "cv2",
     ) -> None:
         h, w = pair(size)
         if not ((h > 0 or h == -1) and (w > 0 or w == -1)) or (h == -1 and w == -1):
@@ -125,7 +133,8 @@ class Resize(BaseTransform):
         self.size = (h, w)
         self.interpolation = interpolation
         self.adaptive_side = adaptive_side
-        self._mode = interpolation_mode(interpolation)
+        self.backend = backend
+        self._resize = Resizer(interpolation, backend)
 
     def target_size(self, height: int, width: int) -> tuple[int, int]:
         """Output ``(h, w)`` for an input of ``height`` x ``width``."""
@@ -144,10 +153,14 @@ class Resize(BaseTransform):
 
     def __call__(self, results: dict[str, Any]) -> dict[str, Any]:
         img = get_image(results)
-        target = self.target_size(img.shape[-2], img.shape[-1])
-        if target != tuple(img.shape[-2:]):
-            img = F.resize(img, list(target), interpolation=self._mode, antialias=True)
-        set_image(results, img)
+        set_image(results, self._resize(img, self.target_size(img.shape[-2], img.shape[-1])))
+        return results
+
+    def apply_encoded(self, results: dict[str, Any], encoded: Any) -> dict[str, Any]:
+        """Like calling it on the decoded image, decoding a JPEG at a reduced size when that suffices."""
+        target = self.target_size(encoded.height, encoded.width)
+        img, box = decode_box(encoded, (0, 0, encoded.height, encoded.width), target)
+        set_image(results, self._resize.crop(img, box, target))
         return results
 
 
@@ -156,6 +169,8 @@ class CenterCrop(BaseTransform):
 
     An image smaller than the crop is padded with zeros around it (torchvision's rule) so every
     sample has the same size; MMClassification would return a smaller crop that cannot be batched.
+    ``interpolation`` and ``backend`` belong to MMClassification's ``efficientnet_style`` crop, which
+    is not supported; they are accepted (and checked) so its configs read, and resize nothing.
     """
 
     def __init__(
@@ -164,15 +179,20 @@ class CenterCrop(BaseTransform):
         efficientnet_style: bool = False,
         crop_padding: int = 32,
         interpolation: str = "bilinear",
-        backend: str | None = None,
+        backend: str = "cv2",
     ) -> None:
         _no_efficientnet_style(efficientnet_style)
+        Resizer(interpolation, backend)  # validates both keys
         self.crop_size = positive_pair(crop_size, "crop_size")
 
     def __call__(self, results: dict[str, Any]) -> dict[str, Any]:
         img = get_image(results)
         set_image(results, F.center_crop(img, list(self.crop_size)))
         return results
+
+
+for _resizing in (RandomResizedCrop, Resize):
+    _resizing.__doc__ = f"{(_resizing.__doc__ or '').rstrip()}\n\n    {BACKEND_DOC}\n    "
 
 
 def _fits_mode(mode: str, pad: int, dim: int) -> str:

@@ -17,12 +17,14 @@ if TYPE_CHECKING:
     from clscore.engine.hooks.ema import EMAHook
     from clscore.engine.hooks.evaluation import EvalHook
     from clscore.engine.hooks.logger import ProgressBarHook, TensorboardLoggerHook, TextLoggerHook
+    from clscore.engine.hooks.precise_bn import PreciseBNHook
 
 _LAZY = {
     "CheckpointHook": "checkpoint",
     "ClassNumCheckHook": "checks",
     "EMAHook": "ema",
     "EvalHook": "evaluation",
+    "PreciseBNHook": "precise_bn",
     "ProgressBarHook": "logger",
     "TensorboardLoggerHook": "logger",
     "TextLoggerHook": "logger",
@@ -35,6 +37,7 @@ __all__ = [
     "EMAHook",
     "EvalHook",
     "Hook",
+    "PreciseBNHook",
     "ProgressBarHook",
     "TensorboardLoggerHook",
     "TextLoggerHook",

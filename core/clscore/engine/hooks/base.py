@@ -89,10 +89,6 @@ class Hook:
         return n > 0 and runner.iter % n == 0
 
     @staticmethod
-    def every_n_inner_iters(runner: Runner, n: int) -> bool:
-        return n > 0 and runner.inner_iter % n == 0
-
-    @staticmethod
     def is_last_epoch(runner: Runner) -> bool:
         return runner.max_epochs is not None and runner.epoch >= runner.max_epochs
 

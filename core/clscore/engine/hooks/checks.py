@@ -4,26 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
+from clscore.data.classes import dataset_labels, describe_classes, names_classes
 from clscore.engine.hooks.base import Hook
 from clscore.errors import DataError
 
 if TYPE_CHECKING:
     from clscore.engine.runner import Runner
-
-
-def dataset_labels(dataset: Any) -> np.ndarray | None:
-    """The dataset's labels (``gt_labels`` or ``get_gt_labels()``), or ``None`` when it has none."""
-    labels = getattr(dataset, "gt_labels", None)
-    if labels is None and callable(getattr(dataset, "get_gt_labels", None)):
-        labels = dataset.get_gt_labels()
-    if labels is None:
-        return None
-    try:
-        return np.asarray(labels).reshape(len(labels), -1)
-    except (TypeError, ValueError):
-        return None
 
 
 class ClassNumCheckHook(Hook):
@@ -90,15 +76,3 @@ class ClassNumCheckHook(Hook):
                 split,
             )
         return differ
-
-
-def names_classes(dataset: Any) -> bool:
-    """Whether ``dataset.classes`` are names the data gives (folders, a built-in set): an ``ann_file`` gives
-    labels only, and its class names are then placeholders ("0", "1", ... or ImageNet's) not worth comparing."""
-    return dataset is not None and getattr(dataset, "ann_file", None) is None
-
-
-def describe_classes(classes: Any) -> str:
-    """``a, b, c`` or, for long lists, ``a, b, c, d, e, f, ... (1000 in all)``."""
-    names = [str(c) for c in classes]
-    return ", ".join(names[:6]) + (f", ... ({len(names)} in all)" if len(names) > 6 else "")

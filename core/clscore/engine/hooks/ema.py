@@ -49,7 +49,7 @@ class EMAHook(Hook):
         self.params = dict(runner.model.named_parameters())
         self.ema = {name: p.detach().clone() for name, p in self.params.items()}
         if self.resume_from:
-            from clscore.engine.checkpoint import read_checkpoint
+            from clscore.checkpoint import read_checkpoint
 
             state = (read_checkpoint(self.resume_from).get("hooks") or {}).get(type(self).__name__)
             if state:

@@ -28,6 +28,24 @@ def _fmt(value: Any) -> str:
     return str(value)
 
 
+def _env_meta(runner: Runner) -> dict[str, Any]:
+    """The first line of the JSON log: environment, seed, config."""
+    import torch
+
+    return {
+        "env_info": {
+            "torch": torch.__version__,
+            "device": str(runner.device),
+            "world_size": runner.dist_info.world_size,
+            "precision": runner.precision.name,
+        },
+        "seed": runner.seed,
+        "exp_name": runner.meta.get("exp_name"),
+        "versions": runner.meta.get("versions"),
+        "config": runner.meta.get("config"),
+    }
+
+
 def _eta(runner: Runner) -> str:
     seconds = runner.eta_seconds()
     return str(datetime.timedelta(seconds=int(seconds))) if seconds is not None else "?"
@@ -55,7 +73,7 @@ class TextLoggerHook(Hook):
             return
         self.json_path = runner.work_dir / f"{runner.timestamp}.log.json"
         self._json = open(self.json_path, "a", encoding="utf-8")  # noqa: SIM115 - closed in after_run
-        self._write_json(runner.env_meta())
+        self._write_json(_env_meta(runner))
 
     def _write_json(self, record: dict[str, Any]) -> None:
         if self._json is not None:

@@ -107,8 +107,8 @@ class InvLr(LrPolicy):
         return base_lr * (1 + self.gamma * progress) ** (-self.power)
 
 
-class CosineAnnealingLr(LrPolicy):
-    """Cosine decay from the base lr to ``min_lr`` (or ``base_lr * min_lr_ratio``) over the run."""
+class MinLrPolicy(LrPolicy):
+    """A policy that anneals towards ``min_lr`` or ``base_lr * min_lr_ratio`` (exactly one given)."""
 
     def __init__(self, min_lr: float | None = None, min_lr_ratio: float | None = None, **kwargs: Any) -> None:
         _check_one_of(min_lr, min_lr_ratio)
@@ -116,12 +116,18 @@ class CosineAnnealingLr(LrPolicy):
         self.min_lr_ratio = min_lr_ratio
         super().__init__(**kwargs)
 
+    def target(self, base_lr: float) -> float:
+        return _target_lr(base_lr, self.min_lr, self.min_lr_ratio)
+
+
+class CosineAnnealingLr(MinLrPolicy):
+    """Cosine decay from the base lr to ``min_lr`` (or ``base_lr * min_lr_ratio``) over the run."""
+
     def get_lr(self, base_lr: float, progress: int, max_progress: int) -> float:
-        target = _target_lr(base_lr, self.min_lr, self.min_lr_ratio)
-        return annealing_cos(base_lr, target, min(progress / max_progress, 1.0))
+        return annealing_cos(base_lr, self.target(base_lr), min(progress / max_progress, 1.0))
 
 
-class CosineRestartLr(LrPolicy):
+class CosineRestartLr(MinLrPolicy):
     """Cosine annealing restarted after each of ``periods``, each cycle scaled by ``restart_weights``."""
 
     def __init__(
@@ -132,20 +138,17 @@ class CosineRestartLr(LrPolicy):
         min_lr_ratio: float | None = None,
         **kwargs: Any,
     ) -> None:
-        _check_one_of(min_lr, min_lr_ratio)
         self.periods = [int(p) for p in periods]
         self.restart_weights = [float(w) for w in restart_weights]
         if len(self.periods) != len(self.restart_weights):
             raise ValueError("periods and restart_weights must have the same length")
         if not all(p > 0 for p in self.periods):
             raise ValueError(f"periods must be positive, got {self.periods}")
-        self.min_lr = min_lr
-        self.min_lr_ratio = min_lr_ratio
         self.cumulative = [sum(self.periods[: i + 1]) for i in range(len(self.periods))]
-        super().__init__(**kwargs)
+        super().__init__(min_lr=min_lr, min_lr_ratio=min_lr_ratio, **kwargs)
 
     def get_lr(self, base_lr: float, progress: int, max_progress: int) -> float:
-        target = _target_lr(base_lr, self.min_lr, self.min_lr_ratio)
+        target = self.target(base_lr)
         idx = next((i for i, end in enumerate(self.cumulative) if progress < end), len(self.periods) - 1)
         start = 0 if idx == 0 else self.cumulative[idx - 1]
         alpha = min((progress - start) / self.periods[idx], 1.0)

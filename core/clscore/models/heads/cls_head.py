@@ -9,7 +9,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from clscore.models.utils.init import InitCfg, initialize
+from clscore.layers import InitCfg, initialize
 from clscore.models.utils.labels import is_soft_label
 
 Feats = torch.Tensor | Sequence[torch.Tensor]

@@ -8,8 +8,8 @@ from typing import Any
 import torch
 from torch import nn
 
+from clscore.layers import InitCfg
 from clscore.models.heads.cls_head import ClsHead, Feats, last_feature
-from clscore.models.utils.init import InitCfg
 
 
 def check_num_classes(num_classes: int) -> None:

@@ -8,9 +8,9 @@ from typing import Any
 import torch
 from torch import nn
 
+from clscore.layers import InitCfg
 from clscore.models.heads.cls_head import ClsHead
 from clscore.models.heads.linear_head import LinearHeadMixin
-from clscore.models.utils.init import InitCfg
 from clscore.models.utils.labels import to_one_hot
 
 

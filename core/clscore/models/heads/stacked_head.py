@@ -9,10 +9,9 @@ from typing import Any
 import torch
 from torch import nn
 
+from clscore.layers import InitCfg, build_activation_layer, build_norm_layer
 from clscore.models.heads.cls_head import ClsHead, Feats
 from clscore.models.heads.linear_head import check_in_channels, check_num_classes, vector_feature
-from clscore.models.utils.init import InitCfg
-from clscore.models.utils.layers import build_activation, build_norm1d
 
 
 class LinearBlock(nn.Module):
@@ -28,8 +27,8 @@ class LinearBlock(nn.Module):
     ) -> None:
         super().__init__()
         self.fc = nn.Linear(in_channels, out_channels)
-        self.norm = build_norm1d(norm_cfg, out_channels) if norm_cfg is not None else None
-        self.act = build_activation(act_cfg) if act_cfg is not None else None
+        self.norm = build_norm_layer(norm_cfg, out_channels, dims=1) if norm_cfg is not None else None
+        self.act = build_activation_layer(act_cfg) if act_cfg is not None else None
         self.dropout = nn.Dropout(p=dropout_rate) if dropout_rate > 0 else None
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:

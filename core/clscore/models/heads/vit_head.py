@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -9,10 +10,9 @@ from typing import Any
 import torch
 from torch import nn
 
+from clscore.layers import InitCfg, build_activation_layer
 from clscore.models.heads.cls_head import ClsHead, Feats, last_feature
 from clscore.models.heads.linear_head import check_in_channels, check_num_classes
-from clscore.models.utils.init import InitCfg, trunc_normal_fan_in_
-from clscore.models.utils.layers import build_activation
 
 
 class VisionTransformerClsHead(ClsHead):
@@ -46,7 +46,7 @@ class VisionTransformerClsHead(ClsHead):
         else:
             layers = [
                 ("pre_logits", nn.Linear(self.in_channels, hidden_dim)),
-                ("act", build_activation(act_cfg)),
+                ("act", build_activation_layer(act_cfg)),
                 ("head", nn.Linear(hidden_dim, num_classes)),
             ]
         self.layers = nn.Sequential(OrderedDict(layers))
@@ -55,7 +55,9 @@ class VisionTransformerClsHead(ClsHead):
     def init_weights(self) -> None:
         super().init_weights()
         if self.hidden_dim is not None:
-            trunc_normal_fan_in_(self.layers.pre_logits)
+            pre_logits = self.layers.pre_logits  # truncated normal, std = sqrt(1 / fan_in), zero bias
+            nn.init.trunc_normal_(pre_logits.weight, std=math.sqrt(1.0 / pre_logits.in_features))
+            nn.init.zeros_(pre_logits.bias)
 
     def pre_logits(self, feats: Feats) -> torch.Tensor:
         x = last_feature(feats)

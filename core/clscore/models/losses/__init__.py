@@ -8,6 +8,7 @@ from clscore.models.losses.asymmetric import AsymmetricLoss
 from clscore.models.losses.cross_entropy import CrossEntropyLoss
 from clscore.models.losses.focal import FocalLoss
 from clscore.models.losses.label_smooth import LabelSmoothLoss
+from clscore.models.losses.seesaw import SeesawLoss
 from clscore.models.losses.utils import reduce_loss, weight_reduce_loss
 
 __all__ = [
@@ -15,6 +16,7 @@ __all__ = [
     "CrossEntropyLoss",
     "FocalLoss",
     "LabelSmoothLoss",
+    "SeesawLoss",
     "reduce_loss",
     "weight_reduce_loss",
 ]

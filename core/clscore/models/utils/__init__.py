@@ -1,7 +1,5 @@
-"""Helpers shared by the model components: weight init, small layer factories, label handling."""
+"""Label handling shared by losses, heads and batch augments (layers live in :mod:`clscore.layers`)."""
 
-from clscore.models.utils.init import initialize
 from clscore.models.utils.labels import is_soft_label, to_one_hot
-from clscore.models.utils.layers import build_activation, build_norm1d
 
-__all__ = ["build_activation", "build_norm1d", "initialize", "is_soft_label", "to_one_hot"]
+__all__ = ["is_soft_label", "to_one_hot"]

@@ -1,7 +1,8 @@
-"""Residual blocks, their shortcut, stochastic depth, and the conv-norm-ReLU unit of the deep stem.
+"""Residual blocks and their shortcut: ResNet's basic and bottleneck blocks, ResNeXt's grouped
+bottleneck and the squeeze-and-excitation bottleneck of SE-ResNet(X)t.
 
-Attribute names follow torchvision (``conv1``/``bn1``/…/``downsample``), so torchvision and
-MMClassification state dicts load without renaming.
+Attribute names follow torchvision (``conv1``/``bn1``/…/``downsample``) and MMClassification
+(``se_layer.conv1.conv``), so their state dicts load without renaming.
 """
 
 from __future__ import annotations
@@ -11,53 +12,21 @@ from typing import Any, ClassVar, Literal
 
 import torch
 import torch.utils.checkpoint as cp
+from clscore.layers import DropPath, build_norm_layer
 from torch import nn
 
-from clscore_resnet.norm import build_norm
+from clscore_resnet.se import SELayer
 
 Style = Literal["pytorch", "caffe"]
 STYLES: tuple[str, ...] = ("pytorch", "caffe")
 
 
-class DropPath(nn.Module):
-    """Stochastic depth: drops a sample's whole residual branch with probability ``drop_prob``."""
-
-    def __init__(self, drop_prob: float = 0.0) -> None:
-        super().__init__()
-        if not 0.0 <= drop_prob < 1.0:
-            raise ValueError(f"drop path rate must be in [0, 1), got {drop_prob}")
-        self.drop_prob = drop_prob
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if not self.training or self.drop_prob == 0.0:
-            return x
-        keep = 1.0 - self.drop_prob
-        mask = x.new_empty((x.shape[0],) + (1,) * (x.ndim - 1)).bernoulli_(keep)
-        return x * mask / keep
-
-    def extra_repr(self) -> str:
-        return f"drop_prob={self.drop_prob:.3f}"
-
-
-class ConvNormAct(nn.Sequential):
-    """conv (no bias) -> norm -> ReLU, named ``conv``/``bn``/``activate`` as MMCV's ConvModule."""
-
-    def __init__(
-        self,
-        in_channels: int,
-        out_channels: int,
-        kernel_size: int,
-        stride: int = 1,
-        norm_cfg: Mapping[str, Any] | None = None,
-    ) -> None:
-        super().__init__()
-        self.conv = nn.Conv2d(in_channels, out_channels, kernel_size, stride, kernel_size // 2, bias=False)
-        self.bn = build_norm(norm_cfg, out_channels)
-        self.activate = nn.ReLU(inplace=True)
-
-
-def conv3x3(in_channels: int, out_channels: int, stride: int = 1, dilation: int = 1) -> nn.Conv2d:
-    return nn.Conv2d(in_channels, out_channels, 3, stride, padding=dilation, dilation=dilation, bias=False)
+def conv3x3(
+    in_channels: int, out_channels: int, stride: int = 1, dilation: int = 1, groups: int = 1
+) -> nn.Conv2d:
+    return nn.Conv2d(
+        in_channels, out_channels, 3, stride, padding=dilation, dilation=dilation, groups=groups, bias=False
+    )
 
 
 def conv1x1(in_channels: int, out_channels: int, stride: int = 1) -> nn.Conv2d:
@@ -136,9 +105,9 @@ class BasicBlock(ResidualBlock):
             raise ValueError(f"BasicBlock supports expansion 1 only, got {expansion}")
         self.stride = stride
         self.conv1 = conv3x3(in_channels, out_channels, stride, dilation)
-        self.bn1 = build_norm(norm_cfg, out_channels)
+        self.bn1 = build_norm_layer(norm_cfg, out_channels)
         self.conv2 = conv3x3(out_channels, out_channels)
-        self.bn2 = build_norm(norm_cfg, out_channels)
+        self.bn2 = build_norm_layer(norm_cfg, out_channels)
         self._add_shortcut(downsample, with_cp, drop_path_rate)
 
     def residual_branch(self, x: torch.Tensor) -> torch.Tensor:
@@ -146,11 +115,33 @@ class BasicBlock(ResidualBlock):
         return self.bn2(self.conv2(out))
 
 
+def bottleneck_width(
+    out_channels: int, expansion: int, groups: int, width_per_group: int, base_channels: int
+) -> int:
+    """The channels of a bottleneck's 3x3 conv.
+
+    ResNet: ``out_channels / expansion``. ResNeXt (``groups > 1``): that, scaled by
+    ``groups * width_per_group / base_channels``; e.g. 32x4d gives 128 in the first stage (out 256).
+    """
+    if expansion <= 0 or out_channels % expansion:
+        raise ValueError(f"out_channels {out_channels} is not a multiple of expansion {expansion}")
+    mid_channels = out_channels // expansion
+    if groups == 1:
+        return mid_channels
+    if groups < 1 or width_per_group < 1 or mid_channels % base_channels:
+        raise ValueError(
+            f"groups={groups}, width_per_group={width_per_group} do not fit a stage of {mid_channels} "
+            f"channels with base_channels={base_channels}"
+        )
+    return groups * width_per_group * mid_channels // base_channels
+
+
 class Bottleneck(ResidualBlock):
-    """1x1 reduce, 3x3, 1x1 expand (ResNet-50/101/152).
+    """1x1 reduce, 3x3, 1x1 expand (ResNet-50/101/152); with ``groups > 1`` ResNeXt's block.
 
     ``style`` places the stride: ``pytorch`` on the 3x3 conv (torchvision, "ResNet v1.5"), ``caffe``
-    on the first 1x1 conv (the original paper).
+    on the first 1x1 conv (the original paper). ``groups`` and ``width_per_group`` make the 3x3 conv
+    a grouped one, ``groups * width_per_group`` channels wide in the first stage (ResNeXt-50 32x4d).
     """
 
     expansion = 4
@@ -168,27 +159,43 @@ class Bottleneck(ResidualBlock):
         with_cp: bool = False,
         norm_cfg: Mapping[str, Any] | None = None,
         drop_path_rate: float = 0.0,
+        groups: int = 1,
+        width_per_group: int = 4,
+        base_channels: int = 64,
     ) -> None:
         super().__init__()
         if style not in STYLES:
             raise ValueError(f"style must be one of {STYLES}, got {style!r}")
-        if expansion <= 0 or out_channels % expansion:
-            raise ValueError(f"out_channels {out_channels} is not a multiple of expansion {expansion}")
-        mid_channels = out_channels // expansion
+        mid_channels = bottleneck_width(out_channels, expansion, groups, width_per_group, base_channels)
         self.stride = stride
         conv1_stride, conv2_stride = (1, stride) if style == "pytorch" else (stride, 1)
         self.conv1 = conv1x1(in_channels, mid_channels, conv1_stride)
-        self.bn1 = build_norm(norm_cfg, mid_channels)
-        self.conv2 = conv3x3(mid_channels, mid_channels, conv2_stride, dilation)
-        self.bn2 = build_norm(norm_cfg, mid_channels)
+        self.bn1 = build_norm_layer(norm_cfg, mid_channels)
+        self.conv2 = conv3x3(mid_channels, mid_channels, conv2_stride, dilation, groups)
+        self.bn2 = build_norm_layer(norm_cfg, mid_channels)
         self.conv3 = conv1x1(mid_channels, out_channels)
-        self.bn3 = build_norm(norm_cfg, out_channels)
+        self.bn3 = build_norm_layer(norm_cfg, out_channels)
         self._add_shortcut(downsample, with_cp, drop_path_rate)
 
     def residual_branch(self, x: torch.Tensor) -> torch.Tensor:
         out = self.relu(self.bn1(self.conv1(x)))
         out = self.relu(self.bn2(self.conv2(out)))
         return self.bn3(self.conv3(out))
+
+
+class SEBottleneck(Bottleneck):
+    """A bottleneck whose residual is rescaled per channel by a squeeze-and-excitation layer.
+
+    ``se_layer`` (Hu et al., 2018) sits after ``bn3``, before the shortcut is added; ``se_ratio``
+    is its channel reduction.
+    """
+
+    def __init__(self, in_channels: int, out_channels: int, se_ratio: int = 16, **kwargs: Any) -> None:
+        super().__init__(in_channels, out_channels, **kwargs)
+        self.se_layer = SELayer(out_channels, ratio=se_ratio)
+
+    def residual_branch(self, x: torch.Tensor) -> torch.Tensor:
+        return self.se_layer(super().residual_branch(x))
 
 
 def make_shortcut(
@@ -209,7 +216,7 @@ def make_shortcut(
     if avg_down and stride != 1:
         conv_stride = 1
         layers.append(nn.AvgPool2d(stride, stride, ceil_mode=True, count_include_pad=False))
-    layers += [conv1x1(in_channels, out_channels, conv_stride), build_norm(norm_cfg, out_channels)]
+    layers += [conv1x1(in_channels, out_channels, conv_stride), build_norm_layer(norm_cfg, out_channels)]
     return nn.Sequential(*layers)
 
 

@@ -26,6 +26,18 @@ BACKBONES: dict[str, tuple[str, str]] = {
         "clscore_resnet.resnet:ResNetV1d",
         "ResNetV1c plus average-pool downsampling in the shortcuts (Bag of Tricks ResNet-D).",
     ),
+    "ResNeXt": (
+        "clscore_resnet.resnext:ResNeXt",
+        "ResNeXt-50/101/152: bottlenecks with a grouped 3x3 conv (groups x width_per_group, e.g. 32x4d).",
+    ),
+    "SEResNet": (
+        "clscore_resnet.resnext:SEResNet",
+        "SE-ResNet-50/101/152: bottlenecks ending in squeeze-and-excitation (channels / se_ratio).",
+    ),
+    "SEResNeXt": (
+        "clscore_resnet.resnext:SEResNeXt",
+        "SE-ResNeXt-50/101/152: ResNeXt's grouped bottlenecks with squeeze-and-excitation.",
+    ),
     "ResNet_CIFAR": (
         "clscore_resnet.resnet_cifar:ResNet_CIFAR",
         "ResNet for 32x32 images: a 3x3 stride-1 stem and no max pooling.",

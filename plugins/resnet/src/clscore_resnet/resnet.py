@@ -11,20 +11,21 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, ClassVar, Literal, NamedTuple
 
 import torch
+from clscore.layers import (
+    ConvModule,
+    InitCfg,
+    build_norm_layer,
+    check_norm_cfg,
+    initialize,
+    loads_pretrained,
+    normalize_out_indices,
+    parse_init_cfg,
+    with_pretrained,
+)
 from torch import nn
 from torch.nn.modules.batchnorm import _BatchNorm
 
-from clscore_resnet.blocks import (
-    STYLES,
-    BasicBlock,
-    Bottleneck,
-    ConvNormAct,
-    ResidualBlock,
-    get_expansion,
-    make_res_layer,
-)
-from clscore_resnet.norm import build_norm, check_norm_cfg
-from clscore_resnet.pretrained import load_pretrained, pretrained_source
+from clscore_resnet.blocks import STYLES, BasicBlock, Bottleneck, ResidualBlock, get_expansion, make_res_layer
 
 
 class Arch(NamedTuple):
@@ -41,23 +42,11 @@ ARCH_SETTINGS: dict[int, Arch] = {
 }
 
 
-def normalize_out_indices(out_indices: int | Sequence[int], num_stages: int) -> tuple[int, ...]:
-    """Sorted, non-negative stage indices; ``-1`` is the last stage. Out of range raises ``ValueError``.
-
-    (MMClassification silently returned nothing for a negative index; we count from the end.)
-    """
-    raw = [out_indices] if isinstance(out_indices, int) else list(out_indices)
-    if not raw:
-        raise ValueError("out_indices is empty; name at least one stage, e.g. [3] or [-1]")
-    result = set()
-    for index in raw:
-        if isinstance(index, bool) or not isinstance(index, int) or not -num_stages <= index < num_stages:
-            raise ValueError(
-                f"out_indices entry {index!r} is out of range for num_stages={num_stages}: "
-                f"use 0..{num_stages - 1}, or -{num_stages}..-1 to count from the last stage"
-            )
-        result.add(index % num_stages)
-    return tuple(sorted(result))
+#: MMClassification's ResNet initialisation, used unless ``init_cfg`` says otherwise.
+DEFAULT_INIT_CFG: list[dict[str, Any]] = [
+    {"type": "Kaiming", "layer": ["Conv2d"]},
+    {"type": "Constant", "val": 1, "layer": ["_BatchNorm", "GroupNorm"]},
+]
 
 
 class ResNet(nn.Module):
@@ -92,7 +81,7 @@ class ResNet(nn.Module):
         zero_init_residual: bool = True,
         drop_path_rate: float = 0.0,
         pretrained: str | None = None,
-        init_cfg: dict | list[dict] | None = None,
+        init_cfg: InitCfg = None,
     ) -> None:
         super().__init__()
         name = type(self).__name__
@@ -114,7 +103,8 @@ class ResNet(nn.Module):
             )
         if not 0.0 <= drop_path_rate < 1.0:
             raise ValueError(f"drop_path_rate must be in [0, 1), got {drop_path_rate}")
-        self.pretrained_source = pretrained_source(pretrained, init_cfg, name)
+        self.init_cfg = with_pretrained(pretrained, init_cfg, name)
+        parse_init_cfg(self.init_cfg, name)  # a mistake is reported before anything is built
 
         arch = self.arch_settings[depth]
         self.depth = depth
@@ -155,6 +145,7 @@ class ResNet(nn.Module):
                 style=style,
                 with_cp=with_cp,
                 norm_cfg=self.norm_cfg,
+                **self.block_kwargs(),
             )
             self.add_module(f"layer{i + 1}", layer)
             stage_channels.append(out_ch)
@@ -167,18 +158,22 @@ class ResNet(nn.Module):
         self._freeze_stages()
 
     # -- variant hooks --------------------------------------------------------------------------
+    def block_kwargs(self) -> dict[str, Any]:
+        """Extra keyword arguments for every block (ResNeXt's groups, SE-ResNet's se_ratio)."""
+        return {}
+
     def _make_stem(self, in_channels: int, stem_channels: int) -> None:
         """7x7/2 conv + norm + ReLU (or the deep stem) followed by a 3x3/2 max pool."""
         if self.deep_stem:
             half = stem_channels // 2
             self.stem = nn.Sequential(
-                ConvNormAct(in_channels, half, 3, stride=2, norm_cfg=self.norm_cfg),
-                ConvNormAct(half, half, 3, norm_cfg=self.norm_cfg),
-                ConvNormAct(half, stem_channels, 3, norm_cfg=self.norm_cfg),
+                ConvModule(in_channels, half, 3, stride=2, norm_cfg=self.norm_cfg),
+                ConvModule(half, half, 3, norm_cfg=self.norm_cfg),
+                ConvModule(half, stem_channels, 3, norm_cfg=self.norm_cfg),
             )
         else:
             self.conv1 = nn.Conv2d(in_channels, stem_channels, 7, stride=2, padding=3, bias=False)
-            self.bn1 = build_norm(self.norm_cfg, stem_channels)
+            self.bn1 = build_norm_layer(self.norm_cfg, stem_channels)
             self.relu = nn.ReLU(inplace=True)
         self.maxpool = nn.MaxPool2d(kernel_size=3, stride=2, padding=1)
 
@@ -200,22 +195,14 @@ class ResNet(nn.Module):
 
     # -- weights --------------------------------------------------------------------------------
     def init_weights(self) -> None:
-        """Kaiming-normal convolutions, norm weight 1 / bias 0, then the pretrained file if any.
+        """Kaiming-normal (fan_out) convolutions and norm weights 1, biases 0 (``DEFAULT_INIT_CFG``),
+        then ``init_cfg``'s pretrained file if any; an ``init_cfg`` of other types replaces the default.
 
         ``zero_init_residual`` zeroes each block's last norm so every block starts as the identity;
         it is skipped when pretrained weights are loaded, as in MMClassification.
         """
-        for m in self.modules():
-            if isinstance(m, nn.Conv2d):
-                nn.init.kaiming_normal_(m.weight, mode="fan_out", nonlinearity="relu")
-                if m.bias is not None:
-                    nn.init.zeros_(m.bias)
-            elif isinstance(m, _BatchNorm | nn.GroupNorm) and m.weight is not None:
-                nn.init.ones_(m.weight)
-                nn.init.zeros_(m.bias)
-        if self.pretrained_source is not None:
-            load_pretrained(self, self.pretrained_source, type(self).__name__)
-        elif self.zero_init_residual:
+        initialize(self, self.init_cfg, default=DEFAULT_INIT_CFG)
+        if self.zero_init_residual and not loads_pretrained(self.init_cfg):
             for block in self.blocks():
                 norm = block.last_norm
                 if getattr(norm, "weight", None) is not None:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from clscore.layers import build_norm_layer
 from torch import nn
 
-from clscore_resnet.norm import build_norm
 from clscore_resnet.resnet import ResNet
 
 
@@ -20,6 +20,6 @@ class ResNet_CIFAR(ResNet):
 
     def _make_stem(self, in_channels: int, stem_channels: int) -> None:
         self.conv1 = nn.Conv2d(in_channels, stem_channels, 3, stride=1, padding=1, bias=False)
-        self.bn1 = build_norm(self.norm_cfg, stem_channels)
+        self.bn1 = build_norm_layer(self.norm_cfg, stem_channels)
         self.relu = nn.ReLU(inplace=True)
         self.maxpool = nn.Identity()
