@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -86,13 +87,17 @@ def bench(session: nox.Session) -> None:
     """Start-up cost, data pipeline, threads and training throughput against plain PyTorch, side by side.
 
     Every figure is a ratio from alternating runs, appended as JSON lines to bench-results/results.jsonl.
+    ``MMCLS_PYTHON=/path/to/venv/bin/python`` (a scratch venv with mmcls 0.25) adds MMClassification's
+    loader to the small-image comparison.
     """
     install_project(session)
     out = str(ROOT / "bench-results" / "results.jsonl")
     (ROOT / "bench-results").mkdir(exist_ok=True)
+    mmcls = os.environ.get("MMCLS_PYTHON")
     runs = [
         ["bench_cli.py"],
         ["bench_pipeline.py"],
+        ["bench_small_images.py", *(["--mmcls-python", mmcls] if mmcls else [])],
         ["bench_threads.py"],
         ["bench_train.py", "--data", "digits"],
         ["bench_train.py", "--data", "jpeg", "--workers", "2"],

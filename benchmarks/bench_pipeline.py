@@ -5,16 +5,27 @@ resized, cropped and mirrored into variants) into a temporary ImageNet-layout fo
 ImageNet-like (~500x375) and 12-megapixel phone photos (4000x3000); and the embedded digits as
 32-px PNGs. Then, for one data-loading worker (``num_workers=0``, one torch thread), images/s of:
 
-- ``clscore``: ``build("dataset", ImageNet, pipeline=...)`` with the seed config's train pipeline
-  (LoadImageFromFile, RandomResizedCrop 224, RandomFlip, Normalize, ImageToTensor, ToTensor,
-  Collect) and test pipeline (Resize (256, -1), CenterCrop 224, Normalize, ...), plain DataLoader;
+- ``clscore``: the seed config's train pipeline (LoadImageFromFile, RandomResizedCrop 224,
+  RandomFlip, Normalize, ImageToTensor, ToTensor, Collect) and test pipeline (Resize (256, -1),
+  CenterCrop 224, Normalize, ...) as the engine's train/test loaders run them: the dataset built by
+  ``build_dataset(..., split=..., device_normalize=True)``, which moves the trailing Normalize out of
+  the worker (the worker ships uint8), and the engine's ``collate``. The batched normalisation that
+  replaces it runs on the training device, not in the worker; so that nothing is hidden, its cost on
+  the CPU (``DataPreprocessor`` on a uint8 batch) is reported as ``device_normalize_cpu_us_per_image``
+  and folded into the ``..._incl_cpu_normalize`` ratios;
+- ``clscore_normalize_in_worker``: the same pipeline with Normalize left in the worker (float32
+  samples), as a plain ``build("dataset", ...)`` runs it, for reference;
 - ``torchvision``: the classic ``ImageFolder`` + PIL transforms with the same augmentations;
-- ``timm``: ``ImageFolder`` + ``timm.data.create_transform`` with the same augmentations;
+- ``timm``: ``ImageFolder`` + ``timm.data.create_transform`` with the same augmentations.
+  torchvision and timm normalise inside the worker (``ToTensor`` + ``Normalize`` per image): that is
+  how those pipelines ship batches;
 - ``decode``: ``decode_jpeg(read_file(p))`` per image, the ceiling for any JPEG pipeline.
 
 The pipelines run in alternating rounds (one pass each per round), so a change in machine load hits
-all of them; the figures are medians over rounds and ratios of medians. ``--out PATH`` appends one
-JSON line per (size, split) and one for the digits.
+all of them; the figures are medians over rounds and ratios of medians. Each result names the
+targets of issue 13 (train, ~500x375: >= 2.0x torchvision and >= 0.8 of the decode ceiling;
+4000x3000: >= 5x torchvision) and whether they were met. ``--out PATH`` appends one JSON line per
+(size, split) and one for the digits.
 
     python benchmarks/bench_pipeline.py [--images 64] [--big-images 6] [--rounds 3] [--out bench.jsonl]
 """
@@ -96,12 +107,49 @@ def write_digits(root: Path) -> None:
 
 
 def clscore_loader(root: Path, pipeline: list[dict], batch_size: int, kind: str = "ImageNet"):
+    """A plain DataLoader over ``build("dataset", ...)``: the pipeline exactly as written."""
     from torch.utils.data import DataLoader
 
     from clscore.plugins import build
 
     dataset = build("dataset", {"type": kind, "data_prefix": str(root), "pipeline": pipeline})
     return DataLoader(dataset, batch_size=batch_size, num_workers=0, shuffle=False)
+
+
+def engine_loader(root: Path, pipeline: list[dict], batch_size: int, split: str):
+    """The dataset as the engine's train/test loaders build it (trailing Normalize moved to the
+    device), with the engine's collate."""
+    from torch.utils.data import DataLoader
+
+    from clscore.data.builder import build_dataset, collate
+
+    spec = {"type": "ImageNet", "data_prefix": str(root), "pipeline": pipeline}
+    dataset = build_dataset(spec, split=split, device_normalize=True)
+    return DataLoader(dataset, batch_size=batch_size, num_workers=0, shuffle=False, collate_fn=collate)
+
+
+def device_normalize_cost(loader, repeats: int = 15) -> float:
+    """µs per image (median call) of the engine's batched normalisation (``DataPreprocessor``) on one
+    CPU thread, on a uint8 batch from ``loader``: the work the device does instead of the workers."""
+    import torch
+
+    from clscore.data.device_normalize import device_normalize
+    from clscore.models.preprocessor import DataPreprocessor
+
+    settings = device_normalize(loader)
+    if settings is None:
+        raise SystemExit("the engine's loader kept Normalize in the worker; nothing was moved to the device")
+    step = DataPreprocessor(**settings)
+    batch = next(iter(loader))["img"]
+    assert batch.dtype == torch.uint8, batch.dtype
+    for _ in range(3):  # warm-up: the allocator settles on the batch's size, as in a training run
+        step(batch)
+    calls = []
+    for _ in range(repeats):  # CPU time: other jobs' load would only add noise
+        start = time.process_time()
+        step(batch)
+        calls.append(time.process_time() - start)
+    return statistics.median(calls) / len(batch) * 1e6
 
 
 def folder_loader(root: Path, transform, batch_size: int):
@@ -170,7 +218,20 @@ def alternate(passes: dict[str, Callable[[], int]], rounds: int) -> dict[str, li
     return speeds
 
 
-def summarise(speeds: dict[str, list[float]], **extra: object) -> dict:
+#: What each photo result's ``clscore`` figure is, and which pipelines normalise in the worker.
+ENGINE_WORKER = {
+    "clscore_worker": "engine loader: trailing Normalize moved to the device, uint8 samples",
+    "normalised_in_worker": ["clscore_normalize_in_worker", "torchvision", "timm"],
+}
+#: Issue 13's targets: (images, split) -> {figure: at least}.
+TARGETS = {
+    ("imagenet", "train"): {"ratio_vs_torchvision": 2.0, "fraction_of_decode_ceiling": 0.8},
+    ("photo12mp", "train"): {"ratio_vs_torchvision": 5.0},
+    ("photo12mp", "test"): {"ratio_vs_torchvision": 5.0},
+}
+
+
+def summarise(speeds: dict[str, list[float]], normalize_us: float | None = None, **extra: object) -> dict:
     median = {name: statistics.median(values) for name, values in speeds.items()}
     result: dict = {"images_per_s": {k: round(v, 1) for k, v in median.items()}, **extra}
     ours = median["clscore"]
@@ -179,8 +240,23 @@ def summarise(speeds: dict[str, list[float]], **extra: object) -> dict:
             result[f"ratio_vs_{other}"] = round(ours / median[other], 3)
             rounds = [a / b for a, b in zip(speeds["clscore"], speeds[other], strict=True)]
             result[f"ratio_vs_{other}_per_round"] = [round(r, 3) for r in rounds]
+            if "clscore_normalize_in_worker" in median:
+                result[f"ratio_vs_{other}_normalize_in_worker"] = round(
+                    median["clscore_normalize_in_worker"] / median[other], 3
+                )
+    if normalize_us is not None:
+        result["device_normalize_cpu_us_per_image"] = round(normalize_us, 1)
+        with_normalize = 1e6 / (1e6 / ours + normalize_us)  # worker + the batched step, both on a CPU
+        for other in ("torchvision", "timm"):
+            if other in median:
+                result[f"ratio_vs_{other}_incl_cpu_normalize"] = round(with_normalize / median[other], 3)
     if "decode" in median:
         result["fraction_of_decode_ceiling"] = round(ours / median["decode"], 3)
+    targets = TARGETS.get((extra.get("images"), extra.get("split")), {})
+    if targets:
+        result["targets"] = {
+            key: {"at_least": low, "met": result[key] >= low} for key, low in targets.items()
+        }
     return result
 
 
@@ -218,16 +294,21 @@ def main(argv: list[str] | None = None) -> list[dict]:
             write_photos(root, sources, count, size)
             paths = sorted(str(p) for p in root.glob("*/*.JPEG"))
             for split in ("train", "test"):
+                engine = engine_loader(root, PIPELINES[split], args.batch_size, split)
                 passes = {
-                    "clscore": loader_pass(clscore_loader(root, PIPELINES[split], args.batch_size)),
+                    "clscore": loader_pass(engine),
+                    "clscore_normalize_in_worker": loader_pass(
+                        clscore_loader(root, PIPELINES[split], args.batch_size)
+                    ),
                     "torchvision": loader_pass(
                         folder_loader(root, torchvision_transform(split), args.batch_size)
                     ),
                     "timm": loader_pass(folder_loader(root, timm_transform(split), args.batch_size)),
                     "decode": decode_pass(paths),
                 }
-                result = summarise(alternate(passes, args.rounds), benchmark="pipeline", images=label,
-                                   image_size=list(size), count=count, split=split, **meta)  # fmt: skip
+                speeds = alternate(passes, args.rounds)
+                result = summarise(speeds, device_normalize_cost(engine), benchmark="pipeline", images=label,
+                                   image_size=list(size), count=count, split=split, **ENGINE_WORKER, **meta)  # fmt: skip
                 results.append(result)
                 print(json.dumps(result))
         digits = Path(tmp) / "digits"
@@ -237,7 +318,11 @@ def main(argv: list[str] | None = None) -> list[dict]:
             "torchvision": loader_pass(folder_loader(digits, torchvision_transform("digits"), 64)),
         }
         result = summarise(
-            alternate(passes, args.rounds), benchmark="pipeline", images="digits-png-32px", **meta
+            alternate(passes, args.rounds),
+            benchmark="pipeline",
+            images="digits-png-32px",
+            clscore_worker="plain build('dataset', ...): Normalize in the worker, as torchvision's",
+            **meta,
         )
         result["clscore_us_per_image"] = round(1e6 / result["images_per_s"]["clscore"], 1)
         results.append(result)

@@ -312,6 +312,12 @@ def test_base_ref_errors(tmp_path):
         Config.fromfile(write(tmp_path / "b.py", "_base_ = 'base.py'\nx = 'pre' + {{_base_.model.type}}\n"))
     with pytest.raises(ConfigError, match="is used but there is no _base_"):
         Config.fromfile(write(tmp_path / "c.py", "x = {{_base_.model}}\n"))
+    # computing with a reference names what the user wrote, not the placeholder, and says what works
+    with pytest.raises(ConfigError) as info:
+        Config.fromfile(write(tmp_path / "d.py", "_base_ = 'base.py'\nx = {{_base_.model}}['type']\n"))
+    assert "_base_ref_0_" not in str(info.value)
+    assert "{{_base_.model}}['type']" in str(info.value)
+    assert "can be used directly instead (e.g. model)" in str(info.value)
 
 
 def test_same_key_in_two_bases_and_delete(tmp_path):

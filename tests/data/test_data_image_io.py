@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
 import torch
@@ -124,6 +126,23 @@ def test_missing_file_and_folder(tmp_path):
         read_image(tmp_path / "nope.jpg")
     with pytest.raises(DataError, match="folder"):
         read_image(tmp_path)
+    with pytest.raises(DataError, match=r"not found: .*a\.png/b\.png"):  # a file where a folder should be
+        (tmp_path / "a.png").write_bytes(b"x")
+        read_image(tmp_path / "a.png" / "b.png")
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
+def test_a_named_pipe_is_refused_without_waiting_for_a_writer(tmp_path):
+    os.mkfifo(tmp_path / "pipe.png")
+    with pytest.raises(DataError, match="special file"):
+        read_image(tmp_path / "pipe.png")
+
+
+def test_whole_file_is_read_whatever_its_size(tmp_path, kit):
+    path = kit.write_image(tmp_path / "big.png", 600, 800)  # bigger than one read chunk
+    data = path.read_bytes()
+    assert len(data) > 1 << 16
+    assert torch.equal(read_image(path), decode_image(data))
 
 
 @pytest.mark.parametrize("side", [40, 100])  # 1.6x the limit (a warning in PIL) and 10x (an error)

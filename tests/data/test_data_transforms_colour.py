@@ -25,6 +25,19 @@ def test_normalize_values_and_meta():
     assert out["img_shape"] == (1, 1, 3)
 
 
+def test_normalize_gives_the_same_bits_for_uint8_and_float_input():
+    """uint8 images take a fused cast-and-subtract; it must equal casting first (the float route, and
+    the engine's batched step on the device), bit for bit, and leave the input alone."""
+    img = torch.randint(0, 256, (3, 37, 29), dtype=torch.uint8, generator=torch.Generator().manual_seed(0))
+    original = img.clone()
+    step = Normalize(MEAN, STD)
+    fused = step({"img": img})["img"]
+    assert fused.dtype == torch.float32 and torch.equal(img, original)
+    assert torch.equal(fused, step({"img": img.float()})["img"])
+    channels_last = img.permute(1, 2, 0).contiguous().permute(2, 0, 1)
+    assert torch.equal(step({"img": channels_last})["img"], fused)
+
+
 def test_seed_and_cifar_colour_configs_give_identical_rgb_input(sample):
     """The seed writes to_rgb: true (for MMCV's BGR decoder), MMCls's CIFAR config to_rgb: false
     (for RGB arrays); both meant "the model gets RGB", so both give the same RGB-normalised tensor."""

@@ -130,3 +130,10 @@ def test_classifier_takes_the_mmpretrain_key():
     )
     assert model_preprocessor(model).settings()["std"] == STD
     assert not any("data_preprocessor" in key for key in model.state_dict())
+
+
+def test_float_input_is_not_changed_in_place(batch):
+    img = batch.float()
+    before = img.clone()
+    out = DataPreprocessor(MEAN, STD)(img)
+    assert torch.equal(img, before) and out.data_ptr() != img.data_ptr()

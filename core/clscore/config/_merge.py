@@ -84,7 +84,10 @@ def load_own(path: Path, _chain: tuple[Path, ...] = ()) -> tuple[dict[str, Any],
         return loaded[0]
 
     if path.suffix == ".py":
-        data: Any = evaluate(text, str(path), on_base)
+        try:
+            data: Any = evaluate(text, str(path), on_base)
+        except ConfigError as exc:
+            raise _with_base_refs(exc, refs) from None
     else:
         data = loads(text, source=str(path))
         if data is None:
@@ -154,6 +157,23 @@ def _hide_base_refs(text: str) -> tuple[str, dict[str, str]]:
         return f'"{by_ref[ref]}"'
 
     return _BASE_REF.sub(placeholder, text), refs
+
+
+def _with_base_refs(exc: ConfigError, refs: Mapping[str, str]) -> ConfigError:
+    """An evaluation error that names a placeholder names the ``{{_base_.x}}`` the user wrote instead."""
+    used = [(p, r) for p, r in refs.items() if any(p in line for line in exc.problems)]
+    if not used:
+        return exc
+    problems = []
+    for line in exc.problems:
+        for placeholder, ref in used:
+            line = line.replace(f'"{placeholder}"', f"{{{{_base_.{ref}}}}}").replace(placeholder, ref)
+        problems.append(line)
+    problems.append(
+        "{{_base_.x}} stands for a whole value and cannot be computed with; in a .py config the names of "
+        f"the _base_ files can be used directly instead (e.g. {used[0][1].split('.')[0]})"
+    )
+    return type(exc)(problems)
 
 
 def _fill_base_refs(value: Any, refs: Mapping[str, str], base: Mapping[str, Any], path: Path) -> Any:

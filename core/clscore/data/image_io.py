@@ -339,8 +339,10 @@ def _read_file(name: str) -> bytearray:
                 while done < len(data) and (count := os.readv(fd, [view[done:]])):
                     done += count
         del data[done:]  # the file shrank since fstat (or there is no readv)
-        while chunk := os.read(fd, 1 << 20):  # it grew: read to the end, as a plain read does
+        chunk = os.read(fd, 1)  # at the end, as it should be (a 1-byte probe: no big empty buffer)
+        while chunk:  # it grew: read to the end, as a plain read does
             data += chunk
+            chunk = os.read(fd, 1 << 16)
         return data
     finally:
         os.close(fd)

@@ -14,7 +14,6 @@ from __future__ import annotations
 import bisect
 import contextlib
 import logging
-import resource
 import time
 import warnings
 from collections.abc import Iterator, Mapping
@@ -25,24 +24,29 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader
 
-from clscore import dist
 from clscore.checkpoint import unwrap_model
 from clscore.data.device_normalize import device_normalize
 from clscore.data.samplers import set_epoch
 from clscore.dist import DistInfo
 from clscore.engine import state
-from clscore.engine.hooks.base import Hook, get_priority
+from clscore.engine.hooks.base import Hook, get_priority, overrides
 from clscore.engine.precision import Precision, maybe_compile
 from clscore.engine.schedulers.base import PolicyScheduler
 from clscore.engine.signals import StopRequest, abort_run, stop_run
-from clscore.engine.step import LogBuffer, TrainStep, clean_loader_error, parse_losses
+from clscore.engine.step import (
+    FiniteGuard,
+    LogBuffer,
+    TrainStep,
+    clean_loader_error,
+    parse_losses,
+    peak_memory_mb,
+    skip_nonfinite,
+)
 from clscore.errors import ClsCoreError, ConfigError, TrainingError
 from clscore.evaluation import evaluate
 from clscore.models.preprocessor import BatchInput, batch_preprocessor
 
 NAN_POLICIES = ("stop", "skip")
-#: ``nan_policy: skip`` gives up after this many non-finite losses in a row.
-MAX_CONSECUTIVE_SKIPS = 20
 
 
 class Runner:
@@ -93,7 +97,7 @@ class Runner:
             raise ConfigError(f"nan_policy must be one of {', '.join(NAN_POLICIES)}, got {nan_policy!r}")
         self.nan_policy = nan_policy
         self.skipped_iters = 0
-        self._consecutive_skips = 0
+        self.consecutive_skips = 0
         self.timestamp = timestamp or time.strftime("%Y%m%d_%H%M%S", time.localtime())
 
         self.iters_per_epoch = len(train_loader)
@@ -109,6 +113,7 @@ class Runner:
 
         self.hooks: list[Hook] = []
         self._hook_levels: list[int] = []
+        self._stage_hooks: dict[str, list[Hook]] = {}
         self.log_buffer = LogBuffer()
         self.log_record: dict[str, Any] | None = None
         self.last_loss: float | None = None
@@ -118,7 +123,7 @@ class Runner:
         #: the iteration the newest checkpoint (written or resumed) holds; a stop does not write it again
         self.saved_iter: int | None = None
         self.stop = StopRequest()
-        self._nonfinite_at = torch.full((), -1, dtype=torch.long, device=self.device)
+        self.finite_guard = FiniteGuard()
         self._lr_used = self.current_lr()
         self._time_start: float | None = None
         self._iter_start = 0
@@ -174,12 +179,17 @@ class Runner:
         position = bisect.bisect_right(self._hook_levels, level)
         self._hook_levels.insert(position, level)
         self.hooks.insert(position, hook)
+        self._stage_hooks.clear()
 
     def get_hook(self, kind: type) -> Any:
         return next((h for h in self.hooks if isinstance(h, kind)), None)
 
     def call_hook(self, stage: str) -> None:
-        for hook in self.hooks:
+        """Call ``stage`` on the hooks that override it (the list is kept per stage until a hook is added)."""
+        hooks = self._stage_hooks.get(stage)
+        if hooks is None:
+            hooks = self._stage_hooks[stage] = [h for h in self.hooks if overrides(h, stage)]
+        for hook in hooks:
             getattr(hook, stage)(self)
 
     # -- the loop -----------------------------------------------------------------------------------------
@@ -259,11 +269,11 @@ class Runner:
             with self.precision.autocast():
                 losses = self.train_step(img, label)
             loss, log_vars = parse_losses(losses)
-            if self.nan_policy == "skip" and self._skip_nonfinite(log_vars["loss"]):
+            if self.nan_policy == "skip" and skip_nonfinite(self, log_vars["loss"]):
                 self._lr_used = self.current_lr()
                 self.scheduler.step()  # the lr stays tied to the iteration number
                 return {}
-            self._track_finite(log_vars["loss"])
+            self.finite_guard.track(self.iter + 1, log_vars["loss"])
             factor = self._loss_factor()
             scaled = loss / factor if factor > 1 else loss
             (scaler.scale(scaled) if scaler is not None else scaled).backward()
@@ -292,11 +302,6 @@ class Runner:
             return self.inner_iter % self.log_interval == 0 or self.inner_iter >= self.iters_per_epoch
         return self.iter % self.log_interval == 0 or self.iter >= self.max_iters
 
-    def memory_mb(self) -> int:
-        if self.device.type == "cuda":
-            return int(torch.cuda.max_memory_allocated(self.device) // (1024 * 1024))
-        return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
-
     def _train_record(self) -> dict[str, Any]:
         values = self.log_buffer.average()
         self.log_buffer.clear()
@@ -307,7 +312,7 @@ class Runner:
             "epoch": self.epoch + 1,
             "iter": self.inner_iter if self.by_epoch else self.iter,
             "lr": self._lr_used,
-            "memory": self.memory_mb(),
+            "memory": peak_memory_mb(self.device),
             "data_time": values.pop("data_time", 0.0),
             "time": values.pop("time", 0.0),
         }
@@ -320,42 +325,11 @@ class Runner:
             return None
         return (time.perf_counter() - self._time_start) / done * (self.max_iters - self.iter)
 
-    # -- non-finite loss guard ------------------------------------------------------------------------
-    def _track_finite(self, loss: torch.Tensor) -> None:
-        bad = ~torch.isfinite(loss) & (self._nonfinite_at < 0)
-        self._nonfinite_at = torch.where(
-            bad, self._nonfinite_at.new_full((), self.iter + 1), self._nonfinite_at
-        )
-
-    def _skip_nonfinite(self, loss: torch.Tensor) -> bool:
-        """``nan_policy: skip``: drop this iteration's update when the loss is not finite on any rank."""
-        if not dist.any_rank(not bool(torch.isfinite(loss).item()), self.device):
-            self._consecutive_skips = 0
-            return False
-        self.optimizer.zero_grad(set_to_none=True)
-        self.skipped_iters += 1
-        self._consecutive_skips += 1
-        self.logger.warning(
-            "non-finite loss at iteration %d: update skipped (%d so far)", self.iter + 1, self.skipped_iters
-        )
-        if self._consecutive_skips >= MAX_CONSECUTIVE_SKIPS:
-            raise TrainingError(
-                f"the loss was NaN or infinite for {MAX_CONSECUTIVE_SKIPS} iterations in a row (up to iteration "
-                f"{self.iter + 1}); training stopped. The last good checkpoint is {self.last_checkpoint}."
-            )
-        return True
-
+    # -- non-finite loss guard (engine/step.py) ------------------------------------------------------
     def check_finite(self) -> None:
         """Stop with a TrainingError if any iteration so far had a NaN/inf loss (on any rank)."""
-        at = self._nonfinite_at
-        if dist.is_dist():
-            at = at.clone()
-            big = torch.full_like(at, 2**62)
-            at = torch.where(at < 0, big, at)
-            torch.distributed.all_reduce(at, op=torch.distributed.ReduceOp.MIN)
-            at = torch.where(at == 2**62, torch.full_like(at, -1), at)
-        first = int(at.item())
-        if first < 0:
+        first = self.finite_guard.first_nonfinite(self.device)
+        if first is None:
             return
         epoch = (first - 1) // self.iters_per_epoch + 1
         kept = (

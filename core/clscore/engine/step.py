@@ -1,15 +1,25 @@
-"""The pieces of one training step the runner puts together: the module DDP wraps, the loss sum, the log buffer."""
+"""The pieces of one training step the runner puts together: the module DDP wraps, the loss sum, the log
+buffer and the non-finite loss guard."""
 
 from __future__ import annotations
 
+import resource
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import torch
 from torch import nn
 
 from clscore import dist
-from clscore.errors import ClsCoreError
+from clscore.errors import ClsCoreError, TrainingError
+
+if TYPE_CHECKING:
+    from clscore.engine.runner import Runner
+
+#: ``nan_policy: skip`` gives up after this many non-finite losses in a row.
+MAX_CONSECUTIVE_SKIPS = 20
+#: "no non-finite loss" in the cross-rank minimum of :class:`FiniteGuard`.
+_NONE = 2**62
 
 
 class TrainStep(nn.Module):
@@ -58,8 +68,8 @@ class LogBuffer:
         self.count = 0
 
     def add(self, tensors: Mapping[str, torch.Tensor], floats: Mapping[str, float]) -> None:
-        for k, v in tensors.items():
-            self.tensors[k] = self.tensors[k] + v if k in self.tensors else v.clone()
+        for k, v in tensors.items():  # out of place: the first value is kept as it is, never written to
+            self.tensors[k] = self.tensors[k] + v if k in self.tensors else v
         for k, f in floats.items():
             self.floats[k] = self.floats.get(k, 0.0) + f
         self.count += 1
@@ -77,6 +87,72 @@ class LogBuffer:
 
     def clear(self) -> None:
         self.tensors, self.floats, self.count = {}, {}, 0
+
+
+class FiniteGuard:
+    """Which iteration first had a NaN/inf loss, on any rank; read only at the runner's check points.
+
+    Each iteration only appends its (device) loss; a check stacks the losses since the last one and
+    reads one number, so the loop does not wait for the device in between. Once found, the iteration is
+    kept, and every later check reports it again.
+    """
+
+    def __init__(self) -> None:
+        self._pending: list[tuple[int, torch.Tensor]] = []
+        self.first: int | None = None
+
+    def track(self, iteration: int, loss: torch.Tensor) -> None:
+        self._pending.append((iteration, loss))
+
+    def first_nonfinite(self, device: torch.device) -> int | None:
+        """The first iteration with a non-finite loss on any rank (a collective under DDP), else None."""
+        pending, self._pending = self._pending, []
+        if self.first is not None:
+            return self.first
+        distributed = dist.is_dist()
+        if not pending and not distributed:
+            return None
+        if pending:
+            finite = torch.isfinite(torch.stack([loss for _, loss in pending]))
+            if not distributed:
+                if bool(finite.all()):
+                    return None
+                self.first = pending[int((~finite).nonzero()[0, 0])][0]
+                return self.first
+            iters = torch.tensor([i for i, _ in pending], device=finite.device)
+            at = torch.where(finite, torch.full_like(iters, _NONE), iters).min()
+        else:
+            at = torch.full((), _NONE, dtype=torch.long, device=device)
+        torch.distributed.all_reduce(at, op=torch.distributed.ReduceOp.MIN)
+        found = int(at.item())
+        self.first = found if found != _NONE else None
+        return self.first
+
+
+def peak_memory_mb(device: torch.device) -> int:
+    """The peak memory of this run so far in MiB: allocated on a CUDA device, else this process's RSS."""
+    if device.type == "cuda":
+        return int(torch.cuda.max_memory_allocated(device) // (1024 * 1024))
+    return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
+
+
+def skip_nonfinite(runner: Runner, loss: torch.Tensor) -> bool:
+    """``nan_policy: skip``: drop this iteration's update when the loss is not finite on any rank."""
+    if not dist.any_rank(not bool(torch.isfinite(loss).item()), runner.device):
+        runner.consecutive_skips = 0
+        return False
+    runner.optimizer.zero_grad(set_to_none=True)
+    runner.skipped_iters += 1
+    runner.consecutive_skips += 1
+    runner.logger.warning(
+        "non-finite loss at iteration %d: update skipped (%d so far)", runner.iter + 1, runner.skipped_iters
+    )
+    if runner.consecutive_skips >= MAX_CONSECUTIVE_SKIPS:
+        raise TrainingError(
+            f"the loss was NaN or infinite for {MAX_CONSECUTIVE_SKIPS} iterations in a row (up to iteration "
+            f"{runner.iter + 1}); training stopped. The last good checkpoint is {runner.last_checkpoint}."
+        )
+    return True
 
 
 def clean_loader_error(exc: ClsCoreError) -> ClsCoreError:

@@ -76,14 +76,17 @@ class DataPreprocessor(nn.Module):
     ) -> torch.Tensor:
         if img.dim() == 4 and memory_format is not torch.contiguous_format:
             img = img.contiguous(memory_format=memory_format)  # on uint8: a quarter of the bytes to move
-        out = img.float()
-        if self.mean is not None and self.std is not None:
-            if self.mean.shape[0] not in (1, out.shape[-3]):
+        if self.mean is None or self.std is None:
+            out = img.float()
+        else:
+            if self.mean.shape[0] not in (1, img.shape[-3]):
                 raise ValueError(
                     f"data_preprocessor has {self.mean.shape[0]} mean/std values but the images have "
-                    f"{out.shape[-3]} channels"
+                    f"{img.shape[-3]} channels"
                 )
-            out = (out - self.mean) / self.std
+            # in place on a fresh float32 copy (never on the caller's tensor): one batch-sized buffer, not three
+            out = img.float() if img.dtype != torch.float32 else img.clone()
+            out.sub_(self.mean).div_(self.std)
         if self.to_bgr:
             out = out.flip(-3)
         return out.contiguous(memory_format=memory_format) if out.dim() == 4 else out

@@ -43,6 +43,11 @@ def get_priority(priority: int | str) -> int:
     return PRIORITIES[name]
 
 
+def overrides(hook: Any, stage: str) -> bool:
+    """Whether ``hook`` does anything at ``stage``: the runner skips the base class's no-ops each iteration."""
+    return stage in vars(hook) or getattr(type(hook), stage, None) is not getattr(Hook, stage, None)
+
+
 class Hook:
     """Base class of runner hooks: override the stages you need; each receives the runner."""
 
