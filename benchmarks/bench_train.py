@@ -5,7 +5,8 @@ alternating too), and both set their threads with the same policy before torch s
 (``clscore.cli._threads``: threads from the cores available, passive OpenMP waiting; ``--threads``
 and the user's OMP_* variables apply to both). The same work on both sides: the model of the same
 config and seed, the dataset built from the same config (workers ship uint8; both sides normalise
-the whole batch in the main process after the copy, with the same in-place float32 ops), a DataLoader
+the whole batch in the main process after the copy, with clsrun's ``DataPreprocessor``: the same
+float32 ops and the same handling of the loader's channels-last batches), a DataLoader
 with the same batch size, workers, collate, pinning, persistent workers and ``drop_last`` (every
 counted batch is full), the same SGD optimizer and precision. Our side is ``clsrun train`` itself (its hooks, lr schedule, log syncs,
 loss guard); the other is a plain loop.
@@ -207,6 +208,7 @@ def side_hand(cfg: dict[str, Any], args: argparse.Namespace) -> dict[str, float]
 
     from clscore.data.builder import build_dataset, collate
     from clscore.models.builder import build_model
+    from clscore.models.preprocessor import DataPreprocessor
 
     device = torch.device("cuda" if args.device in ("cuda", "auto") and torch.cuda.is_available() else "cpu")
     torch.manual_seed(0)
@@ -225,8 +227,7 @@ def side_hand(cfg: dict[str, Any], args: argparse.Namespace) -> dict[str, float]
         persistent_workers=workers > 0,
         drop_last=bool(cfg["data"]["train_dataloader"]["drop_last"]),
     )
-    mean = torch.tensor(NORM["mean"], device=device).view(1, -1, 1, 1)
-    std = torch.tensor(NORM["std"], device=device).view(1, -1, 1, 1)
+    normalise = DataPreprocessor(**NORM).to(device)  # clsrun's batched step: the same ops and layout handling
     optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9, weight_decay=1e-4)
     dtype = {"bf16": torch.bfloat16, "fp16": torch.float16}.get(args.precision)
     scaler = torch.amp.GradScaler(device.type) if args.precision == "fp16" else None
@@ -234,8 +235,7 @@ def side_hand(cfg: dict[str, Any], args: argparse.Namespace) -> dict[str, float]
     step, total = 0, args.warmup + args.iters
     while step < total:
         for batch in loader:
-            img = batch["img"].to(device, non_blocking=True).contiguous(memory_format=memory_format)
-            img = img.float().sub_(mean).div_(std)  # clsrun's DataPreprocessor: the same ops, in place
+            img = normalise(batch["img"].to(device, non_blocking=True), memory_format)
             label = batch["gt_label"].to(device, non_blocking=True)
             with torch.autocast(device.type, dtype=dtype, enabled=dtype is not None):
                 loss = model.loss(img, label)["loss"]
@@ -334,7 +334,7 @@ def main() -> None:
         "threads": args.threads or os.environ.get("OMP_NUM_THREADS") or "policy",
         "torch": torch.__version__,
         "load_avg_1m": round(os.getloadavg()[0], 2),
-        "normalise": "both sides: main process, whole batch after collate and copy, in place on float32",
+        "normalise": "both sides: clscore DataPreprocessor in the main process, whole batch after collate and copy",
         "ratio_img_s": _ratio(ours, hand, "img_s", "higher"),
         "ratio_cpu_per_img": _ratio(ours, hand, "cpu_ms_per_img", "lower"),
         "ratio_end_to_end_img_s": _ratio(ours, hand, "end_to_end_img_s", "higher"),

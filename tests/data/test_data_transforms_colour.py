@@ -38,6 +38,16 @@ def test_normalize_gives_the_same_bits_for_uint8_and_float_input():
     assert torch.equal(step({"img": channels_last})["img"], fused)
 
 
+def test_normalize_gives_the_same_bits_for_a_channels_last_view():
+    hwc = torch.randint(0, 256, (9, 11, 3), dtype=torch.uint8, generator=torch.Generator().manual_seed(0))
+    view, plain = hwc.permute(2, 0, 1), hwc.permute(2, 0, 1).contiguous()
+    step = Normalize([123.675, 116.28, 103.53], [58.395, 57.12, 57.375])
+    out = step({"img": view})["img"]
+    assert out.is_contiguous() and out.dtype == torch.float32
+    assert torch.equal(out, step({"img": plain})["img"])
+    assert torch.equal(out, (plain.float() - step._mean) / step._std)
+
+
 def test_seed_and_cifar_colour_configs_give_identical_rgb_input(sample):
     """The seed writes to_rgb: true (for MMCV's BGR decoder), MMCls's CIFAR config to_rgb: false
     (for RGB arrays); both meant "the model gets RGB", so both give the same RGB-normalised tensor."""

@@ -94,6 +94,33 @@ def test_resize_target_sizes(size, side, shape, expected):
     assert Resize(size, adaptive_side=side).target_size(*shape) == expected
 
 
+@pytest.mark.parametrize("interpolation", ["bilinear", "bicubic", "area", "nearest"])
+@pytest.mark.parametrize("backend", ["cv2", "pillow"])
+@pytest.mark.parametrize("channels", [3, 1])
+def test_uint8_resizes_are_torchvisions_pixel_for_pixel(interpolation, backend, channels):
+    """The channels-last fast path is the same op as torchvision's resize, whatever the input layout."""
+    from torchvision.transforms.v2 import functional as F
+
+    from clscore.data.transforms._common import Resizer
+
+    generator = torch.Generator().manual_seed(0)
+    hwc = torch.randint(0, 256, (60, 80, channels), dtype=torch.uint8, generator=generator)
+    resizer = Resizer(interpolation, backend)
+    for img in (hwc.permute(2, 0, 1), hwc.permute(2, 0, 1).contiguous()):
+        for box, size in (
+            ((3, 5, 40, 50), (224, 224)),
+            ((0, 0, 60, 80), (17, 23)),
+            ((10, 1, 9, 70), (32, 32)),
+        ):
+            top, left, h, w = box
+            expected = F.resize(
+                img[:, top : top + h, left : left + w].contiguous(), list(size),
+                interpolation=resizer.mode, antialias=resizer.antialias,
+            )  # fmt: skip
+            out = resizer.crop(img, box, size)
+            assert out.dtype == torch.uint8 and torch.equal(out, expected), (box, size)
+
+
 def test_resize_skips_images_already_at_size(sample):
     s = sample(256, 300)
     assert Resize((256, -1))(dict(s))["img"] is s["img"]

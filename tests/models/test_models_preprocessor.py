@@ -49,6 +49,18 @@ def test_channels_last_output(batch):
     assert torch.equal(out, _per_image(batch))
 
 
+@pytest.mark.parametrize("to_bgr", [False, True])
+def test_a_channels_last_batch_gives_the_model_the_same_contiguous_input(batch, to_bgr):
+    """Decoded images are collated in their channels-last layout; the model must not see a difference."""
+    stored_hwc = batch.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2)
+    assert stored_hwc.is_contiguous(memory_format=torch.channels_last)
+    step = DataPreprocessor(MEAN, STD, to_bgr=to_bgr)
+    out = step(stored_hwc)
+    assert out.is_contiguous() and torch.equal(out, step(batch))
+    assert step(stored_hwc, torch.channels_last).is_contiguous(memory_format=torch.channels_last)
+    assert torch.equal(DataPreprocessor()(stored_hwc), batch.float())
+
+
 def test_without_mean_and_std_only_casts(batch):
     out = DataPreprocessor()(batch)
     assert out.dtype == torch.float32 and torch.equal(out, batch.float())

@@ -100,7 +100,13 @@ class SkippingDataLoader(DataLoader):
 
 
 def collate(batch: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
-    """Stack tensors, arrays and numbers per key; keep anything else (file names, metas) as lists."""
+    """Stack tensors, arrays and numbers per key; keep anything else (file names, metas) as lists.
+
+    Decoded images are channels-last views (``(C, H, W)`` over ``(H, W, C)`` memory); their batch keeps
+    that memory layout (``(N, C, H, W)`` in ``torch.channels_last``), a plain copy per image, and the
+    layout change happens in the batched step on the device (:class:`~clscore.models.preprocessor.
+    DataPreprocessor`) instead of pixel by pixel in the worker.
+    """
     first = batch[0]
     if not isinstance(first, Mapping):
         return default_collate(batch)
@@ -115,8 +121,24 @@ def collate(batch: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
         )
         if stackable and isinstance(head, (torch.Tensor, np.ndarray)):
             stackable = all(v.shape == head.shape for v in values)
-        out[key] = default_collate(values) if stackable else list(values)
+        if not stackable:
+            out[key] = list(values)
+        elif _channels_last_image(head):
+            out[key] = default_collate([v.permute(1, 2, 0) for v in values]).permute(0, 3, 1, 2)
+        else:
+            out[key] = default_collate(values)
     return out
+
+
+def _channels_last_image(value: Any) -> bool:
+    """A ``(C, H, W)`` tensor of several channels laid out as ``(H, W, C)`` in memory."""
+    return (
+        isinstance(value, torch.Tensor)
+        and value.dim() == 3
+        and value.shape[0] > 1
+        and value.stride(0) == 1
+        and value.permute(1, 2, 0).is_contiguous()
+    )
 
 
 def loader_options(data_cfg: Mapping[str, Any], split: str) -> dict[str, Any]:

@@ -2,9 +2,10 @@
 
 Every image that enters clscore goes through here, so the rules live in one place:
 
-- JPEGs (RGB or grayscale) decode with ``torchvision.io.decode_jpeg``, and 8-bit RGB or gray PNGs
-  without EXIF with ``decode_png`` (their header is read here, without PIL); every other format,
-  CMYK JPEGs, and any file those decoders reject take the PIL route. Both routes use libjpeg-turbo's
+- 8-bit JPEGs (RGB or grayscale) decode with ``torchvision.io.decode_jpeg``, and 8-bit RGB or gray
+  PNGs without EXIF with ``decode_png``; their headers (size, EXIF orientation) are read here,
+  without PIL. Every other format, CMYK JPEGs, headers out of the ordinary, and any file those
+  decoders reject take the PIL route. Both routes use libjpeg-turbo's
   default (integer, "islow") IDCT, so they give the same pixels (tests/data pin the tolerance).
 - A JPEG may be decoded at 1/2, 1/4 or 1/8 of each side (``reduce``): the DCT scaling of libjpeg,
   through PIL's ``draft``. The pipeline asks for it only when the result is shrunk by at least that
@@ -18,6 +19,8 @@ Every image that enters clscore goes through here, so the rules live in one plac
   0-65535 and scaled by 255/65535 (a full ramp has a mean of about 127); floating-point images
   (``F``) are read as 0-1 when their maximum is at most 1, else as 0-255.
 - A missing, truncated or non-image file raises :class:`~clscore.errors.DataError` naming it.
+- The first decode in a process keeps image-sized buffers in its heap for the next image
+  (:mod:`clscore.data._allocator`).
 - Decompression bombs are refused from the header, before any pixel is decoded, on both routes:
   ``Image.MAX_IMAGE_PIXELS`` is kept, and PIL's ``DecompressionBombWarning`` (between 1x and 2x the
   limit) is escalated to the same error as PIL's own ``DecompressionBombError`` (above 2x).
@@ -36,6 +39,7 @@ from typing import TYPE_CHECKING, Literal, TypeVar
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
+from clscore.data._allocator import keep_image_buffers
 from clscore.errors import DataError
 
 T = TypeVar("T")
@@ -104,6 +108,7 @@ class EncodedImage:
     """
 
     __slots__ = (
+        "_kind",
         "_pil",
         "color_type",
         "data",
@@ -130,10 +135,18 @@ class EncodedImage:
         self.data, self.name, self.color_type = data, name, color_type
         self.exif_orientation, self.reducible, self.orientation = exif_orientation, False, 1
         self._pil: Image.Image | None = None
-        size = _plain_png_size(data) if color_type == "color" else None
-        if size is not None:  # decoded by decode_png: no PIL object at all
+        self._kind, size = "", None
+        if color_type == "color":  # the common formats' headers are read here, without PIL
+            if (size := _plain_png_size(data)) is not None:
+                self._kind = "PNG"
+            elif (header := _plain_jpeg_header(data)) is not None:
+                self._kind, self.reducible = "JPEG", True
+                size, orientation = header
+                self.orientation = orientation if exif_orientation else 1
+        if size is not None:
             _refuse_bombs(size, name)
-            self.width, self.height = size
+            width, height = size
+            self.height, self.width = (width, height) if self.orientation >= 5 else (height, width)
         else:
             self._open_pil()
 
@@ -155,10 +168,12 @@ class EncodedImage:
         """
         image = self._pil
         if image is None:
-            img = _decode_turbo(self.data, png=True)
-            if img is not None:
-                return img
-            image = self._open_pil()  # libpng refused it: PIL decodes it or says what is wrong
+            if self._kind == "PNG" or reduce <= 1:
+                img = _decode_turbo(self.data, png=self._kind == "PNG")
+                if img is not None:
+                    return _orient(img, self.orientation)
+            # libpng/libjpeg refused it (PIL decodes it or says what is wrong), or a reduced decode
+            image = self._open_pil()
         if self.reducible:
             if reduce > 1:
                 image.draft(image.mode, (max(1, image.width // reduce), max(1, image.height // reduce)))
@@ -170,7 +185,7 @@ class EncodedImage:
         return _orient(pil_to_tensor(image, color_type=self.color_type, name=self.name), self.orientation)
 
     def __repr__(self) -> str:
-        kind = "PNG" if self._pil is None else self._pil.format
+        kind = self._kind if self._pil is None else self._pil.format
         return f"EncodedImage({self.name!r}, {kind}, {self.height}x{self.width})"
 
 
@@ -274,6 +289,78 @@ def _plain_png_size(data: bytes | bytearray) -> tuple[int, int] | None:
     return None  # no IEND: truncated; PIL says so
 
 
+#: Start-of-frame markers libjpeg-turbo decodes through torchvision: baseline, extended, progressive.
+_TURBO_FRAMES = {0xC0, 0xC1, 0xC2}
+#: Markers without a length field: TEM and the restart markers.
+_BARE_MARKERS = {0x01, *range(0xD0, 0xD8)}
+
+
+def _plain_jpeg_header(data: bytes | bytearray) -> tuple[tuple[int, int], int] | None:
+    """``((width, height), exif_orientation)`` of an 8-bit gray or 3-channel JPEG, else None.
+
+    Walks the marker segments up to the frame header, as PIL's reader does, and reads the
+    orientation from the EXIF block. Anything unusual (4 channels, 12 bits, arithmetic or lossless
+    coding, an EXIF block it cannot read plainly, a malformed segment list) returns None and leaves
+    the file to PIL and its rules.
+    """
+    if data[:3] != b"\xff\xd8\xff":
+        return None
+    orientation, exif_seen, offset, end = 1, False, 2, len(data)
+    while offset + 4 <= end:
+        if data[offset] != 0xFF:
+            return None
+        marker = data[offset + 1]
+        if marker == 0xFF:  # fill byte
+            offset += 1
+            continue
+        if marker in _BARE_MARKERS:
+            offset += 2
+            continue
+        length = int.from_bytes(data[offset + 2 : offset + 4], "big")
+        if length < 2 or offset + 2 + length > end:
+            return None
+        if marker == 0xE1 and data[offset + 4 : offset + 10] == b"Exif\x00\x00":
+            if exif_seen:  # PIL joins split EXIF blocks: let it
+                return None
+            found = _exif_orientation(data[offset + 10 : offset + 2 + length])
+            if found is None:
+                return None
+            exif_seen, orientation = True, found
+        elif 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):  # a frame header
+            if marker not in _TURBO_FRAMES or length < 8:
+                return None
+            precision, height, width, channels = struct.unpack(">BHHB", data[offset + 4 : offset + 10])
+            if precision != 8 or channels not in (1, 3) or not height or not width:
+                return None
+            return (width, height), orientation
+        elif marker in (0xDA, 0xD9):  # scan data or the end before any frame header
+            return None
+        offset += 2 + length
+    return None
+
+
+def _exif_orientation(tiff: bytes | bytearray) -> int | None:
+    """The orientation (1-8) in IFD0 of an EXIF block: 1 when absent or out of range, as PIL's
+    ``getexif`` gives it; None when the block is not plainly readable (PIL then decides)."""
+    order = {b"II": "<", b"MM": ">"}.get(bytes(tiff[:2]))
+    if order is None or len(tiff) < 8:
+        return None
+    (ifd,) = struct.unpack(order + "I", tiff[4:8])
+    if ifd < 8 or ifd + 2 > len(tiff):
+        return None
+    (count,) = struct.unpack(order + "H", tiff[ifd : ifd + 2])
+    if ifd + 2 + 12 * count > len(tiff):
+        return None
+    for entry in range(ifd + 2, ifd + 2 + 12 * count, 12):
+        tag, kind, number = struct.unpack(order + "HHI", tiff[entry : entry + 8])
+        if tag == _ORIENTATION_TAG:
+            if kind != 3 or number != 1:  # not one SHORT, the type EXIF prescribes
+                return None
+            (value,) = struct.unpack(order + "H", tiff[entry + 8 : entry + 10])
+            return value if 1 <= value <= 8 else 1
+    return 1
+
+
 def _checked(step: Callable[[], T], name: str) -> T:
     """Run a PIL step (open or load) with the module's error rules; decompression-bomb warnings
     become errors."""
@@ -360,6 +447,8 @@ def _load_decoders() -> tuple:
     """
     import torch
     from torchvision.io import ImageReadMode, decode_jpeg, decode_png
+
+    keep_image_buffers()  # once per decoding process: see clscore.data._allocator
 
     try:
         ops = torch.ops.image

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import numpy as np
 import torch
 from torch import nn
 
@@ -74,22 +75,25 @@ class DataPreprocessor(nn.Module):
     def forward(
         self, img: torch.Tensor, memory_format: torch.memory_format = torch.contiguous_format
     ) -> torch.Tensor:
-        if img.dim() == 4 and memory_format is not torch.contiguous_format:
-            img = img.contiguous(memory_format=memory_format)  # on uint8: a quarter of the bytes to move
-        if self.mean is None or self.std is None:
-            out = img.float()
-        else:
-            if self.mean.shape[0] not in (1, img.shape[-3]):
-                raise ValueError(
-                    f"data_preprocessor has {self.mean.shape[0]} mean/std values but the images have "
-                    f"{img.shape[-3]} channels"
-                )
-            # in place on a fresh float32 copy (never on the caller's tensor): one batch-sized buffer, not three
-            out = img.float() if img.dtype != torch.float32 else img.clone()
+        if self.mean is not None and self.mean.shape[0] not in (1, img.shape[-3]):
+            raise ValueError(
+                f"data_preprocessor has {self.mean.shape[0]} mean/std values but the images have "
+                f"{img.shape[-3]} channels"
+            )
+        # one pass casts to a fresh float32 tensor (never the caller's) in the model's memory layout;
+        # the normalisation then runs in place on it: one batch-sized buffer, not three
+        layout = memory_format if img.dim() == 4 else torch.contiguous_format
+        if layout is torch.contiguous_format and img.device.type == "cpu" and img.dtype == torch.uint8:
+            # a channels-last batch from the loader, for a model on the CPU: numpy regroups uint8 pixels
+            # by channel 2-3x faster than torch's strided copy (on a GPU the copy below does it)
+            img = torch.from_numpy(np.ascontiguousarray(img.numpy()))
+        out = torch.empty(img.shape, dtype=torch.float32, device=img.device, memory_format=layout)
+        out.copy_(img)
+        if self.mean is not None and self.std is not None:
             out.sub_(self.mean).div_(self.std)
         if self.to_bgr:
             out = out.flip(-3)
-        return out.contiguous(memory_format=memory_format) if out.dim() == 4 else out
+        return out
 
     def extra_repr(self) -> str:
         values = self.settings()

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 import torch
+from torch.nn.functional import interpolate
 from torchvision.transforms.v2 import InterpolationMode
 from torchvision.transforms.v2 import functional as F
 
@@ -23,6 +24,8 @@ _INTERPOLATION = {
     "area": InterpolationMode.BILINEAR,
 }
 RESIZE_BACKENDS = ("cv2", "pillow")
+#: Modes resized by ``torch.nn.functional.interpolate`` on ``uint8`` directly (see ``Resizer``).
+_UINT8_KERNELS = {InterpolationMode.BILINEAR: "bilinear", InterpolationMode.BICUBIC: "bicubic"}
 
 #: What ``backend`` means, for the docstrings of every resizing transform (the config reference).
 BACKEND_DOC = """``backend`` picks whose resize arithmetic to reproduce, as MMClassification does:
@@ -60,6 +63,15 @@ class Resizer:
     def __call__(self, img: torch.Tensor, size: Sequence[int]) -> torch.Tensor:
         if tuple(img.shape[-2:]) == tuple(size):
             return img
+        if img.dtype == torch.uint8 and img.ndim == 3 and self.mode in _UINT8_KERNELS and not img.is_cuda:
+            # torch's uint8 kernels run 2-3x faster on channels-last memory (a decoded image is a
+            # channels-last view already; a crop of it only needs gathering). Same op, same pixels
+            # as torchvision's resize, which copies to channels-first instead.
+            batch = img[None].contiguous(memory_format=torch.channels_last)
+            mode = _UINT8_KERNELS[self.mode]
+            return interpolate(
+                batch, size=tuple(size), mode=mode, align_corners=False, antialias=self.antialias
+            )[0]
         return F.resize(img, list(size), interpolation=self.mode, antialias=self.antialias)
 
     def crop(self, img: torch.Tensor, box: Sequence[int], size: Sequence[int]) -> torch.Tensor:
