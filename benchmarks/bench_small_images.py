@@ -1,22 +1,23 @@
 """Per-image cost of a dataset plus pipeline on small files: clscore against MMClassification 0.25.
 
-Writes the embedded digits (val split) as 32-px RGB PNGs in one folder per class, then times, in
-alternating rounds with a fresh process per side per round (so neither side keeps the other's
-caches or suffers its import state), the same dataset and pipeline on both sides:
-``CustomDataset(data_prefix=..., pipeline=[LoadImageFromFile, Normalize, ImageToTensor, ToTensor,
-Collect])``, Normalize in the pipeline as MMClassification runs it. Each side is timed
+Writes the embedded digits (val split) as 32-px RGB PNGs in one folder per class, then times the
+same dataset and pipeline on both sides: ``CustomDataset(data_prefix=..., pipeline=[LoadImageFromFile,
+Normalize, ImageToTensor, ToTensor, Collect])``, Normalize in the pipeline as MMClassification runs
+it. Each side is timed
 
 - ``per_sample``: ``dataset[i]`` for every index (the work one DataLoader worker does per image);
 - ``loader``: a DataLoader with batch 64 and ``num_workers=0`` (each side's own collate: clscore's
   engine collate, MMCV's ``collate``).
 
-One torch thread on both sides, after one warm-up pass. The MMClassification side runs only when
-``--mmcls-python`` names an interpreter with ``mmcls`` 0.25 installed (a scratch venv; never a
-dependency). ``--out PATH`` appends one JSON line per mode with the µs/image per side (median
-over rounds), as CPU time of the process and as wall time, and the ratios ``mmcls / clscore``
-(above 1: clscore is faster); CPU time is the figure to go by on a shared machine.
+Each side runs in one process of its own for the whole benchmark (one torch thread, one warm-up
+pass), and the two take turns pass by pass (``--rounds`` passes each per mode), so a burst of load
+on this shared machine hits both sides alike; the figures are medians over the passes. The
+MMClassification side runs only when ``--mmcls-python`` names an interpreter with ``mmcls`` 0.25
+installed (a scratch venv; never a dependency). ``--out PATH`` appends one JSON line per mode with
+the µs/image per side, as CPU time of the process and as wall time, and the ratios
+``mmcls / clscore`` (above 1: clscore is faster); CPU time is the figure to go by on a shared machine.
 
-    python benchmarks/bench_small_images.py [--rounds 3] [--passes 3] [--mmcls-python /tmp/mmclsenv/bin/python] [--out bench.jsonl]
+    python benchmarks/bench_small_images.py [--rounds 15] [--mmcls-python /tmp/mmclsenv/bin/python] [--out bench.jsonl]
 """
 
 from __future__ import annotations
@@ -37,14 +38,15 @@ from bench_pipeline import write_digits
 MODES = ("per_sample", "loader")
 #: CPU time of the process (what the issue's figures are; robust to other jobs on the machine) and wall.
 CLOCKS = ("cpu", "wall")
-#: Run by each side's interpreter: argv = side, folder, passes; prints {mode: {"cpu": us, "wall": us}}.
+#: Run by each side's interpreter (argv = side, folder): for each line "per_sample" or "loader" on
+#: stdin, one timed pass (three times over the dataset); prints {"cpu": us, "wall": us} per image.
 SIDE_SCRIPT = r"""
 import json, sys, time, warnings
 warnings.filterwarnings("ignore")
 import torch
 from torch.utils.data import DataLoader
 torch.set_num_threads(1)
-side, root, passes = sys.argv[1], sys.argv[2], int(sys.argv[3])
+side, root = sys.argv[1], sys.argv[2]
 pipeline = [
     {"type": "LoadImageFromFile"},
     {"type": "Normalize", "mean": [77.9] * 3, "std": [82.5] * 3, "to_rgb": True},
@@ -74,58 +76,83 @@ def through_loader():
     for _ in loader:
         pass
 
-out = {}
-for name, run in (("per_sample", per_sample), ("loader", through_loader)):
+runs = {"per_sample": per_sample, "loader": through_loader}
+for run in runs.values():
     run()  # warm-up: imports, page cache, allocator
+print(json.dumps({"images": size}), flush=True)
+for line in sys.stdin:
+    run = runs[line.strip()]
     wall, cpu = time.perf_counter(), time.process_time()
-    for _ in range(passes):
+    for _ in range(3):  # ~0.1 s per pass
         run()
-    out[name] = {
-        "cpu": (time.process_time() - cpu) / (passes * size) * 1e6,
-        "wall": (time.perf_counter() - wall) / (passes * size) * 1e6,
-    }
-out["images"] = size
-print(json.dumps(out))
+    cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+    print(json.dumps({"cpu": cpu / (3 * size) * 1e6, "wall": wall / (3 * size) * 1e6}), flush=True)
 """
 
 
-def run_side(python: str, side: str, root: Path, passes: int) -> dict:
-    env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONWARNINGS": "ignore"}
-    done = subprocess.run(
-        [python, "-c", SIDE_SCRIPT, side, str(root), str(passes)],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
-    )
-    if done.returncode != 0:
-        raise SystemExit(f"the {side} side failed ({python}):\n{done.stderr[-3000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+class Side:
+    """One side's process, alive for the whole benchmark."""
+
+    def __init__(self, python: str, side: str, root: Path) -> None:
+        env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONWARNINGS": "ignore"}
+        self.side = side
+        self.process = subprocess.Popen(
+            [python, "-c", SIDE_SCRIPT, side, str(root)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        self.images = int(self._answer()["images"])
+
+    def _answer(self) -> dict:
+        assert self.process.stdout is not None
+        line = self.process.stdout.readline()
+        if not line:
+            error = self.process.stderr.read() if self.process.stderr else ""
+            raise SystemExit(f"the {self.side} side failed:\n{error[-3000:]}")
+        return json.loads(line)
+
+    def time(self, mode: str) -> dict:
+        assert self.process.stdin is not None
+        self.process.stdin.write(mode + "\n")
+        self.process.stdin.flush()
+        return self._answer()
+
+    def close(self) -> None:
+        if self.process.stdin is not None:
+            self.process.stdin.close()
+        self.process.wait(timeout=30)
 
 
 def main(argv: list[str] | None = None) -> list[dict]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=3, help="alternating rounds (default 3)")
-    parser.add_argument("--passes", type=int, default=3, help="timed passes per process (default 3)")
+    parser.add_argument("--rounds", type=int, default=15, help="timed passes per side and mode (default 15)")
     parser.add_argument("--mmcls-python", help="an interpreter with mmcls 0.25 (the reference side)")
     parser.add_argument("--out", type=Path, help="append the results as JSON lines to this file")
     args = parser.parse_args(argv)
 
-    sides = {"clscore": sys.executable}
+    pythons = {"clscore": sys.executable}
     if args.mmcls_python:
-        sides["mmcls"] = args.mmcls_python
+        pythons["mmcls"] = args.mmcls_python
     times: dict[tuple[str, str, str], list[float]] = {}
     load_before = [round(x, 2) for x in os.getloadavg()]
     with tempfile.TemporaryDirectory(prefix="clscore-small-") as tmp:
         root = Path(tmp) / "digits"
         write_digits(root)
-        count = sum(1 for _ in root.glob("*/*.png"))
-        for _ in range(args.rounds):
-            for side, python in sides.items():
-                measured = run_side(python, side, root, args.passes)
+        sides = [Side(python, side, root) for side, python in pythons.items()]
+        count = sides[0].images
+        try:
+            for _ in range(args.rounds):
                 for mode in MODES:
-                    for clock in CLOCKS:
-                        times.setdefault((side, mode, clock), []).append(measured[mode][clock])
+                    for side in sides:
+                        measured = side.time(mode)
+                        for clock in CLOCKS:
+                            times.setdefault((side.side, mode, clock), []).append(measured[clock])
+        finally:
+            for side in sides:
+                side.close()
     results = []
     for mode in MODES:
         result: dict = {
@@ -134,17 +161,17 @@ def main(argv: list[str] | None = None) -> list[dict]:
             "count": count,
             "mode": mode,
             "rounds": args.rounds,
-            "passes": args.passes,
+            "processes": "one per side, alternating pass by pass",
             "torch_threads": 1,
             "load_average": {"before": load_before, "after": [round(x, 2) for x in os.getloadavg()]},
             "cpus": os.cpu_count(),
         }
         for clock in CLOCKS:
-            for side in sides:
+            for side in pythons:
                 values = times[side, mode, clock]
                 result[f"{side}_{clock}_us_per_image"] = round(statistics.median(values), 1)
                 result[f"{side}_{clock}_us_per_round"] = [round(v, 1) for v in values]
-            if "mmcls" in sides:
+            if "mmcls" in pythons:
                 ours, theirs = times["clscore", mode, clock], times["mmcls", mode, clock]
                 result[f"ratio_{clock}"] = round(statistics.median(theirs) / statistics.median(ours), 3)
                 result[f"ratio_{clock}_per_round"] = [

@@ -25,14 +25,23 @@ def test_channels_last_images_batch_as_channels_last_with_the_same_values():
     assert batch["gt_label"].tolist() == [0, 1, 2, 3]
 
 
+def test_crops_of_channels_last_images_batch_as_channels_last():
+    """A centre crop of a resized image is a strided view of (H, W, C) memory."""
+    crops = [_decoded(9, 11, seed)[:, 2:7, 3:10] for seed in range(3)]
+    batch = collate([{"img": img} for img in crops])["img"]
+    assert batch.is_contiguous(memory_format=torch.channels_last)
+    assert torch.equal(batch, torch.stack(crops))
+
+
 def test_mixed_layouts_and_other_tensors_batch_contiguously():
     mixed = [_decoded(5, 7, 0), _decoded(5, 7, 1).contiguous()]
     batch = collate([{"img": img} for img in mixed])["img"]
     assert torch.equal(batch, torch.stack(mixed))
     contiguous = [_decoded(5, 7, s).contiguous() for s in range(2)]
     assert collate([{"img": img} for img in contiguous])["img"].is_contiguous()
-    floats = [torch.rand(3, 5, 7) for _ in range(2)]
-    assert torch.equal(collate([{"img": img} for img in floats])["img"], torch.stack(floats))
+    floats = [torch.rand(5, 7, 3).permute(2, 0, 1) for _ in range(2)]  # normalised in the worker
+    batch = collate([{"img": img} for img in floats])["img"]
+    assert batch.is_contiguous() and torch.equal(batch, torch.stack(floats))
     gray = [_decoded(5, 7, s, channels=1) for s in range(2)]
     assert collate([{"img": img} for img in gray])["img"].is_contiguous()
 

@@ -40,6 +40,9 @@ def _with_exif_blocks(data: bytes, *blocks: bytes) -> bytes:
     return data[:2] + segments + data[2:]
 
 
+_XMP_ROTATED = b'http://ns.adobe.com/xap/1.0/\0<x:xmpmeta><rdf:Description tiff:Orientation="6"/></x:xmpmeta>'
+
+
 def _pil_view(data: bytes) -> tuple[int, int]:
     """(height, width) as displayed, by PIL's exif_transpose."""
     image = ImageOps.exif_transpose(Image.open(io.BytesIO(data)))
@@ -87,6 +90,10 @@ UNUSUAL = {
     ),
     "EXIF IFD pointing past the block": _jpeg(exif=b"Exif\0\0II*\0" + struct.pack("<I", 999)),
     "EXIF with an unknown byte order": _jpeg(exif=b"Exif\0\0XX*\0\x08\0\0\0"),
+    "XMP orientation without EXIF": _with_exif_blocks(_jpeg(), _XMP_ROTATED),
+    "EXIF without orientation, XMP with one": _with_exif_blocks(
+        _jpeg(exif=b"Exif\0\0" + _tiff("<", [(0x0131, 2, 4, b"abc\0")])), _XMP_ROTATED
+    ),
     "segment running past the end": _jpeg()[:30],
     "no frame header": b"\xff\xd8\xff\xd9",
     "junk after SOI": b"\xff\xd8\xff\x00junk",
@@ -100,12 +107,18 @@ def test_unusual_jpegs_are_left_to_pil(name):
     assert image_io._plain_jpeg_header(UNUSUAL[name]) is None
 
 
-def test_orientation_long_still_follows_pil(tmp_path):
-    """The reader steps aside; PIL's reading is what counts, on both routes."""
-    path = tmp_path / "long.jpg"
-    path.write_bytes(UNUSUAL["orientation stored as LONG"])
+@pytest.mark.parametrize(
+    "name",
+    ["orientation stored as LONG", "XMP orientation without EXIF", "EXIF without orientation, XMP with one"],
+)
+def test_where_the_reader_steps_aside_the_orientation_is_pils(tmp_path, name):
+    """As ``ImageOps.exif_transpose``: EXIF's orientation, else the XMP block's."""
+    path = tmp_path / "a.jpg"
+    path.write_bytes(UNUSUAL[name])
     encoded = open_image(path)
+    assert encoded.orientation == (Image.open(path).getexif().get(0x0112) or 1)
     assert (encoded.height, encoded.width) == _pil_view(path.read_bytes())
+    assert tuple(encoded.decode().shape[1:]) == _pil_view(path.read_bytes())
 
 
 @pytest.mark.parametrize("name", ["segment running past the end", "no frame header", "junk after SOI"])

@@ -131,13 +131,15 @@ def collate(batch: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
 
 
 def _channels_last_image(value: Any) -> bool:
-    """A ``(C, H, W)`` tensor of several channels laid out as ``(H, W, C)`` in memory."""
+    """A ``uint8`` ``(C, H, W)`` image of several channels stored pixel by pixel (``(H, W, C)``
+    memory, or a crop of it). Float samples (normalised in the worker) batch as they always did."""
     return (
         isinstance(value, torch.Tensor)
+        and value.dtype == torch.uint8
         and value.dim() == 3
         and value.shape[0] > 1
         and value.stride(0) == 1
-        and value.permute(1, 2, 0).is_contiguous()
+        and value.stride(2) == value.shape[0]
     )
 
 

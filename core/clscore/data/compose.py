@@ -37,13 +37,14 @@ class Compose:
                 raise TypeError(
                     f"pipeline entry {index} must be a transform config dict or callable, got {item!r}"
                 )
-        self._planned: tuple[int, ...] = ()
+        self._planned: list[Transform] = []  # what ``_steps`` was planned from (compared by identity)
         self._steps: list[Transform] = []
 
     def __call__(self, results: dict[str, Any]) -> dict[str, Any] | None:
-        key = tuple(map(id, self.transforms))
-        if key != self._planned:  # planned on first use, and again if someone edits ``transforms``
-            self._steps, self._planned = _fuse(self.transforms), key
+        if (
+            self._planned != self.transforms
+        ):  # planned on first use, and again if someone edits ``transforms``
+            self._steps, self._planned = _fuse(self.transforms), list(self.transforms)
         for step in self._steps:
             results = step(results)
             if results is None:
@@ -51,7 +52,7 @@ class Compose:
         return results
 
     def __getstate__(self) -> dict[str, Any]:  # DataLoader workers re-plan after unpickling
-        return {**self.__dict__, "_planned": (), "_steps": []}
+        return {**self.__dict__, "_planned": [], "_steps": []}
 
     def __len__(self) -> int:
         return len(self.transforms)

@@ -11,7 +11,8 @@ Every image that enters clscore goes through here, so the rules live in one plac
   through PIL's ``draft``. The pipeline asks for it only when the result is shrunk by at least that
   much anyway (see :class:`EncodedImage` and :mod:`clscore.data.compose`).
 - EXIF orientation is applied unless switched off, so a phone photo tagged "rotate 90°" has the same
-  shape in training and in inference.
+  shape in training and in inference; a JPEG whose EXIF block has none takes its XMP block's, as
+  PIL's ``ImageOps.exif_transpose`` does.
 - Colour modes become RGB: grayscale and bilevel are replicated to three channels; palette images
   (with or without a transparent index), ``LA``, ``RGBA`` and other alpha modes are **composited on
   black** (``rgb * alpha / 255``), so hidden colours under transparent pixels never leak in; ``CMYK``
@@ -291,6 +292,8 @@ def _plain_png_size(data: bytes | bytearray) -> tuple[int, int] | None:
 
 #: Start-of-frame markers libjpeg-turbo decodes through torchvision: baseline, extended, progressive.
 _TURBO_FRAMES = {0xC0, 0xC1, 0xC2}
+#: The APP1 signature of an XMP block (PIL reads an orientation there when EXIF has none).
+_XMP = b"http://ns.adobe.com/xap/1.0/\x00"
 #: Markers without a length field: TEM and the restart markers.
 _BARE_MARKERS = {0x01, *range(0xD0, 0xD8)}
 
@@ -305,7 +308,7 @@ def _plain_jpeg_header(data: bytes | bytearray) -> tuple[tuple[int, int], int] |
     """
     if data[:3] != b"\xff\xd8\xff":
         return None
-    orientation, exif_seen, offset, end = 1, False, 2, len(data)
+    orientation, exif_seen, xmp_seen, offset, end = 0, False, False, 2, len(data)  # 0: none seen
     while offset + 4 <= end:
         if data[offset] != 0xFF:
             return None
@@ -326,13 +329,17 @@ def _plain_jpeg_header(data: bytes | bytearray) -> tuple[tuple[int, int], int] |
             if found is None:
                 return None
             exif_seen, orientation = True, found
+        elif marker == 0xE1 and data[offset + 4 : offset + 4 + len(_XMP)] == _XMP:
+            xmp_seen = True
         elif 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):  # a frame header
             if marker not in _TURBO_FRAMES or length < 8:
                 return None
             precision, height, width, channels = struct.unpack(">BHHB", data[offset + 4 : offset + 10])
             if precision != 8 or channels not in (1, 3) or not height or not width:
                 return None
-            return (width, height), orientation
+            if xmp_seen and not orientation:  # PIL then looks in the XMP block: let it
+                return None
+            return (width, height), orientation or 1
         elif marker in (0xDA, 0xD9):  # scan data or the end before any frame header
             return None
         offset += 2 + length
@@ -340,8 +347,8 @@ def _plain_jpeg_header(data: bytes | bytearray) -> tuple[tuple[int, int], int] |
 
 
 def _exif_orientation(tiff: bytes | bytearray) -> int | None:
-    """The orientation (1-8) in IFD0 of an EXIF block: 1 when absent or out of range, as PIL's
-    ``getexif`` gives it; None when the block is not plainly readable (PIL then decides)."""
+    """The orientation (1-8) in IFD0 of an EXIF block: 1 when out of range, as PIL's ``getexif``
+    gives it, 0 when absent; None when the block is not plainly readable (PIL then decides)."""
     order = {b"II": "<", b"MM": ">"}.get(bytes(tiff[:2]))
     if order is None or len(tiff) < 8:
         return None
@@ -358,7 +365,7 @@ def _exif_orientation(tiff: bytes | bytearray) -> int | None:
                 return None
             (value,) = struct.unpack(order + "H", tiff[entry + 8 : entry + 10])
             return value if 1 <= value <= 8 else 1
-    return 1
+    return 0
 
 
 def _checked(step: Callable[[], T], name: str) -> T:
@@ -378,8 +385,8 @@ def _checked(step: Callable[[], T], name: str) -> T:
 
 def _orientation(image: Image.Image) -> int:
     """The EXIF orientation (1-8) of a PIL image; 1 when absent or unreadable."""
-    if "exif" not in image.info and image.format in _JPEG_FORMATS:
-        return 1  # the JPEG header carried no EXIF block: skip building an Exif object
+    if "exif" not in image.info and "xmp" not in image.info and image.format in _JPEG_FORMATS:
+        return 1  # the JPEG header carried no EXIF or XMP block: skip building an Exif object
     try:
         value = image.getexif().get(_ORIENTATION_TAG, 1)
     except (*_DECODE_ERRORS, KeyError, ZeroDivisionError):
@@ -419,17 +426,16 @@ def _read_file(name: str) -> bytearray:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
             raise DataError(f"not an image file (it is a folder or a special file): {name}")
-        data = bytearray(info.st_size)
+        data = bytearray(info.st_size + 1)  # one byte more: a short read then proves the end
         done = 0
         if hasattr(os, "readv"):  # straight into the buffer
             with memoryview(data) as view:
                 while done < len(data) and (count := os.readv(fd, [view[done:]])):
                     done += count
-        del data[done:]  # the file shrank since fstat (or there is no readv)
-        chunk = os.read(fd, 1)  # at the end, as it should be (a 1-byte probe: no big empty buffer)
-        while chunk:  # it grew: read to the end, as a plain read does
-            data += chunk
-            chunk = os.read(fd, 1 << 16)
+        del data[done:]  # the file is at most as long as fstat said (or there is no readv)
+        if done > info.st_size:  # it grew since fstat: read to the end, as a plain read does
+            while chunk := os.read(fd, 1 << 16):
+                data += chunk
         return data
     finally:
         os.close(fd)
@@ -451,8 +457,14 @@ def _load_decoders() -> tuple:
     keep_image_buffers()  # once per decoding process: see clscore.data._allocator
 
     try:
-        ops = torch.ops.image
-        return torch.frombuffer, torch.uint8, ImageReadMode.RGB.value, ops.decode_jpeg, ops.decode_png
+        ops = torch.ops.image  # the overloads themselves: one Python frame fewer per call
+        return (
+            torch.frombuffer,
+            torch.uint8,
+            ImageReadMode.RGB.value,
+            ops.decode_jpeg.default,
+            ops.decode_png.default,
+        )
     except (AttributeError, RuntimeError):  # another torchvision layout: the public functions
         return (
             torch.frombuffer,

@@ -63,7 +63,12 @@ class Resizer:
     def __call__(self, img: torch.Tensor, size: Sequence[int]) -> torch.Tensor:
         if tuple(img.shape[-2:]) == tuple(size):
             return img
-        if img.dtype == torch.uint8 and img.ndim == 3 and self.mode in _UINT8_KERNELS and not img.is_cuda:
+        if (
+            img.dtype == torch.uint8
+            and img.ndim == 3
+            and self.mode in _UINT8_KERNELS
+            and img.device.type == "cpu"
+        ):
             # torch's uint8 kernels run 2-3x faster on channels-last memory (a decoded image is a
             # channels-last view already; a crop of it only needs gathering). Same op, same pixels
             # as torchvision's resize, which copies to channels-first instead.

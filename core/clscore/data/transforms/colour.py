@@ -56,7 +56,7 @@ class Normalize(BaseTransform):
             )
         # one pass casts to a fresh contiguous float32 tensor (a decoded image is a channels-last
         # view: computing on it as it is runs several times slower); then in place
-        out = torch.empty(img.shape, dtype=torch.float32, device=img.device).copy_(img)
+        out = img.to(torch.float32, memory_format=torch.contiguous_format, copy=True)
         out.sub_(self._mean).div_(self._std)
         if self.to_bgr:
             out = out.flip(0)
