@@ -67,6 +67,11 @@ LIGHT_PATHS = [
         marks=needs("clscore_resnet"),
     ),
     pytest.param(
+        clsrun("config", "validate", "tests/integration/recipes/resnet50_8xb256-rsb-a1-600e_in1k.py"),
+        id="config validate RandAugment policies and sampler",
+        marks=needs("clscore_resnet"),
+    ),
+    pytest.param(
         clsrun("config", "validate", "configs/timm/vit_tiny_timm_digits.yaml"),
         id="config validate timm",
         marks=needs("clscore_timm"),

@@ -52,6 +52,16 @@ DATASET_POLICY_KEYS: dict[str, str] = {
 }
 KIND_EXTRA_KEYS["dataset"] = tuple(DATASET_POLICY_KEYS)
 
+#: ``sampler.type`` -> its class as ``module:attr``, whose parameters are read from source (never imported:
+#: :mod:`clscore.data` is a higher layer); a test keeps the names equal to ``clscore.data.samplers.SAMPLERS``.
+SAMPLERS: dict[str, str] = {
+    "DistributedSampler": "clscore.data.samplers:ResumableSampler",
+    "RepeatAugSampler": "clscore.data.samplers:RepeatAugSampler",
+}
+SAMPLER_TYPES: tuple[str, ...] = tuple(sorted(SAMPLERS))
+#: What the loader passes a sampler itself: a config that gives one fails when the sampler is built.
+SAMPLER_INJECTED: frozenset[str] = frozenset({"dataset", "num_replicas", "rank", "seed"})
+
 #: Sections ``clsrun train`` cannot do without.
 REQUIRED_SECTIONS: dict[str, str] = {
     "model": "model: {type: ImageClassifier, backbone: ..., neck: ..., head: ...}",
@@ -207,6 +217,7 @@ SCALAR_SECTIONS: dict[str, str | None] = {
     "opencv_num_threads": "int",
     "find_unused_parameters": "bool",
     "nan_policy": "Literal['stop', 'skip']",
+    "sampler": "dict | None",
 }
 
 KNOWN_SECTIONS: frozenset[str] = (

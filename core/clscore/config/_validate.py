@@ -7,10 +7,11 @@ Factories' parameters are read from source, so validation imports no torch.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from clscore.config._choices import check_arch
+from clscore.config._hints import did_you_mean, no_such_parameter
 from clscore.config._remote import remote_problems
 from clscore.config._sections import (
     COMPONENT_SECTIONS,
@@ -25,6 +26,8 @@ from clscore.config._sections import (
     VALUE_RANGES,
     Range,
 )
+from clscore.config._validate_policies import check_policies
+from clscore.config._validate_sampler import check_sampler
 from clscore.errors import ClsCoreError, ConfigError
 from clscore.plugins import Component, get_host
 from clscore.plugins._annotations import check_value, describe
@@ -35,11 +38,6 @@ def validate(cfg: Mapping[str, Any]) -> None:
     problems = Validator().run(cfg)
     if problems:
         raise ConfigError(problems)
-
-
-def did_you_mean(word: str, choices: list[str], cutoff: float = 0.6) -> str:
-    close = difflib.get_close_matches(word, choices, n=1, cutoff=cutoff)
-    return f"; did you mean {close[0]!r}?" if close else ""
 
 
 class Validator:
@@ -68,6 +66,7 @@ class Validator:
         self.data_section(cfg.get("data"))
         self.custom_hooks(cfg.get("custom_hooks"))
         self.evaluation(cfg.get("evaluation"))
+        check_sampler(self, cfg)
         self.ranges(cfg)
         self.problems.extend(remote_problems(cfg))
         return self.problems
@@ -127,8 +126,18 @@ class Validator:
             return None
 
     def component(
-        self, path: str, cfg: Any, kind: str, type_key: str = "type", default_type: str | None = None
+        self,
+        path: str,
+        cfg: Any,
+        kind: str,
+        type_key: str = "type",
+        default_type: str | None = None,
+        *,
+        extra_keys: Collection[str] = (),
+        filled: Collection[str] = (),
     ) -> None:
+        """Check one component config; ``extra_keys`` are allowed besides the parameters, ``filled`` are
+        parameters its parent fills in (so they are not missing)."""
         if not isinstance(cfg, Mapping):
             self.problems.append(
                 f"{path}: expected a {kind} config (a mapping with {type_key!r}), got {cfg!r}"
@@ -147,7 +156,7 @@ class Validator:
             return
         signature = component.signature()
         params = {} if signature is None else {p.name: p for p in signature.params}
-        extra = set(KIND_EXTRA_KEYS.get(kind, ())) | {type_key}
+        extra = set(KIND_EXTRA_KEYS.get(kind, ())) | set(extra_keys) | {type_key}
         injected = INJECTED.get(kind, frozenset())
         misspelt: set[str] = set()  # parameters suggested for a misspelt key: not reported missing as well
         for key, value in cfg.items():
@@ -160,12 +169,10 @@ class Validator:
             if not component.accepts(key):
                 misspelt.update(difflib.get_close_matches(key, list(params), n=1, cutoff=0.6))
                 self.problems.append(
-                    f"{key_path}: {component.describe()} has no parameter {key!r}"
-                    f"{did_you_mean(key, list(params)) or '.'} Parameters: "
-                    f"{', '.join(n for n in params if n not in injected) or '(none)'}."
+                    no_such_parameter(key_path, component.describe(), key, list(params), injected)
                 )
                 continue
-            if self.nested(key_path, key, value):
+            if check_policies(self, component, key_path, key, cfg) or self.nested(key_path, key, value):
                 continue
             if param is not None and not check_value(value, param.annotation):
                 self.problems.append(
@@ -181,6 +188,7 @@ class Validator:
                     param.required
                     and param.name not in cfg
                     and param.name not in injected
+                    and param.name not in filled
                     and param.name not in misspelt
                 ):
                     self.problems.append(
