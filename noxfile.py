@@ -15,19 +15,21 @@ ROOT = Path(__file__).parent
 PLUGINS = ["plugins/resnet", "plugins/timm"]
 DIST = ROOT / "dist"
 TEST_DEPS = ["pytest>=8", "pytest-xdist>=3.5", "build>=1.0", "scipy>=1.10"]
+# the tested torch and its CUDA wheels, so that every fresh venv resolves the same set (see the file)
+PINNED = ("-c", str(ROOT / "constraints.txt"))
 
 
 def install_project(session: nox.Session, *extras: str) -> None:
     """The core and both plugins, editable, with the optional extras the tests exercise."""
     spec = f".[{','.join(extras)}]" if extras else "."
-    session.install("-e", spec, *[arg for p in PLUGINS for arg in ("-e", p)])
+    session.install(*PINNED, "-e", spec, *[arg for p in PLUGINS for arg in ("-e", p)])
 
 
 @nox.session
 def tests(session: nox.Session) -> None:
     """The whole test suite: core, plugins, and integration tests that install packages for real."""
     install_project(session, "onnx", "plot", "tensorboard")
-    session.install(*TEST_DEPS)
+    session.install(*PINNED, *TEST_DEPS)
     args = session.posargs or ["tests", *[f"{p}/tests" for p in PLUGINS], "-n", "2", "--durations=15"]
     session.run("pytest", *args)
 
@@ -60,7 +62,7 @@ def install_check(session: nox.Session) -> None:
     """Install the wheels from dist/ as a user would, then check the plugins are discovered and usable."""
     if not any(DIST.glob("clscore_plugin_resnet-*.whl")):
         session.error("no wheels in dist/: run `nox -s build` first")
-    session.install("--find-links", str(DIST), "clscore-plugin-resnet", "clscore-plugin-timm")
+    session.install(*PINNED, "--find-links", str(DIST), "clscore-plugin-resnet", "clscore-plugin-timm")
     session.run("python", "tests/integration/check_installed.py", str(ROOT / "configs"))
 
 
@@ -78,7 +80,7 @@ def demo(session: nox.Session) -> None:
 def docs(session: nox.Session) -> None:
     """The documentation site, built strictly (warnings are errors)."""
     install_project(session)
-    session.install("-r", "docs/requirements.txt")
+    session.install(*PINNED, "-r", "docs/requirements.txt")
     session.run("mkdocs", "build", "--strict", "--site-dir", "site")
 
 

@@ -10,7 +10,7 @@ from typing import Any, Literal
 import torch
 import torch.distributed as dist
 
-from clscore.errors import ClsCoreError
+from clscore.errors import ClsCoreError, TrainingStopped
 
 Launcher = Literal["none", "pytorch"]
 _TIMEOUT_ENV = "CLSCORE_DIST_TIMEOUT"
@@ -85,9 +85,19 @@ def init_dist(launcher: Launcher = "none", device: str = "auto") -> DistInfo:
     return DistInfo(dist.get_rank(), dist.get_world_size(), local_rank, torch_device, owns_group=True)
 
 
-def teardown(info: DistInfo) -> None:
-    if info.owns_group and dist.is_initialized():
-        dist.destroy_process_group()
+def teardown(info: DistInfo, error: BaseException | None = None) -> None:
+    """Leave the process group :func:`init_dist` joined; ``error``: what ended the run, if anything.
+
+    Ranks that all got here the same way (the run finished, or every rank agreed to stop) first meet
+    at a barrier, so that none closes its connections while another is still in its last collective:
+    a peer that vanished mid-collective aborted a gloo rank at exit. A rank that failed on its own has
+    no one to meet and leaves at once.
+    """
+    if not (info.owns_group and dist.is_initialized()):
+        return
+    if info.distributed and (error is None or (isinstance(error, TrainingStopped) and error.every_rank)):
+        dist.barrier()
+    dist.destroy_process_group()
 
 
 def is_dist() -> bool:

@@ -58,11 +58,13 @@ class TrainingError(ClsCoreError):
 
 class TrainingStopped(ClsCoreError):
     """Training stopped on a signal (SIGTERM, SIGUSR1, Ctrl-C); the message, already logged, says what
-    was saved. ``exit_code`` is 75 (stopped, resumable) or 130 (Ctrl-C): docs/running-for-days.md."""
+    was saved. ``exit_code`` is 75 (stopped, resumable) or 130 (Ctrl-C): docs/running-for-days.md.
+    ``every_rank``: all ranks agreed on the stop and raise it at the same iteration."""
 
-    def __init__(self, message: str, exit_code: int = 75) -> None:
+    def __init__(self, message: str, exit_code: int = 75, every_rank: bool = False) -> None:
         super().__init__(message)
         self.exit_code = exit_code
+        self.every_rank = every_rank
 
 
 @contextlib.contextmanager

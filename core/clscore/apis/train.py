@@ -229,7 +229,7 @@ def train(
             handler.close()
         if lock is not None:
             lock.release()
-        dist.teardown(info)
+        dist.teardown(info, sys.exc_info()[1])
 
 
 def train_model(

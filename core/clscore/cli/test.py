@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -154,7 +155,7 @@ def test(
         check_listed_files(loader.dataset, f"data.{chosen}")
         result = evaluate_trained(trained, loader, chosen, names, merged)
     finally:
-        dist.teardown(info)
+        dist.teardown(info, sys.exc_info()[1])
     if not info.is_main:
         return
     click.echo(f"{trained.checkpoint} on data.{chosen} ({len(result.labels)} samples)")

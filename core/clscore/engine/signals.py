@@ -128,7 +128,7 @@ def stop_run(runner: Runner) -> NoReturn:
     kept = f"saved {saved}" if saved is not None else "nothing trained yet, nothing saved"
     message = f"received {signal_name(signum)} at {_position(runner)}; {kept}; resume with --auto-resume"
     runner.logger.warning(message)
-    raise TrainingStopped(message, exit_code=exit_code(signum))
+    raise TrainingStopped(message, exit_code=exit_code(signum), every_rank=True)
 
 
 def abort_run(runner: Runner) -> NoReturn:
