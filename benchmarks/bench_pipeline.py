@@ -13,6 +13,8 @@ ImageNet-like (~500x375) and 12-megapixel phone photos (4000x3000); and the embe
   replaces it runs on the training device, not in the worker; so that nothing is hidden, its cost on
   the CPU (``DataPreprocessor`` on a uint8 batch) is reported as ``device_normalize_cpu_us_per_image``
   and folded into the ``..._incl_cpu_normalize`` ratios;
+- ``clscore_whole_decode``: the same with ``CLSCORE_REGION_DECODE=0``: JPEGs decoded whole, not only
+  the crop (``clscore.data.region_decode``; the result's ``region_decode`` says whether it is built);
 - ``clscore_normalize_in_worker``: the same pipeline with Normalize left in the worker (float32
   samples), as a plain ``build("dataset", ...)`` runs it, for reference;
 - ``torchvision``: the classic ``ImageFolder`` + PIL transforms with the same augmentations;
@@ -219,6 +221,9 @@ def make_pass(spec: dict) -> Callable[[], int]:
         return loader_pass(folder_loader(root, torchvision_transform("digits"), batch))
     if name == "clscore":
         return loader_pass(engine_loader(root, PIPELINES[split], batch, split))
+    if name == "clscore_whole_decode":  # the same with region decoding off: what decoding the crop adds
+        os.environ["CLSCORE_REGION_DECODE"] = "0"  # this process serves this pipeline only
+        return loader_pass(engine_loader(root, PIPELINES[split], batch, split))
     if name == "clscore_normalize_in_worker":
         return loader_pass(clscore_loader(root, PIPELINES[split], batch))
     if name == "torchvision":
@@ -322,6 +327,8 @@ def summarise(speeds: dict[str, list[float]], normalize_us: float | None = None,
         for other in ("torchvision", "timm"):
             if other in median:
                 result[f"ratio_vs_{other}_incl_cpu_normalize"] = round(with_normalize / median[other], 3)
+    if "clscore_whole_decode" in median:
+        result["ratio_vs_clscore_whole_decode"] = round(ours / median["clscore_whole_decode"], 3)
     if "decode" in median:
         result["fraction_of_decode_ceiling"] = round(ours / median["decode"], 3)
     targets = TARGETS.get((extra.get("images"), extra.get("split")), {})
@@ -356,7 +363,17 @@ def main(argv: list[str] | None = None) -> list[dict]:
         "python": platform.python_version(),
         "processes": "one per pipeline",
     }
-    names = ["clscore", "clscore_normalize_in_worker", "torchvision", "timm", "decode"]
+    from clscore.data.region_decode import available
+
+    meta["region_decode"] = available()  # the C extension is built (clscore's crop-only JPEG decoding)
+    names = [
+        "clscore",
+        "clscore_whole_decode",
+        "clscore_normalize_in_worker",
+        "torchvision",
+        "timm",
+        "decode",
+    ]
     results = []
     servers = Pipelines(names)
     try:

@@ -185,6 +185,15 @@ class EncodedImage:
             _checked(image.load, self.name)
         return _orient(pil_to_tensor(image, color_type=self.color_type, name=self.name), self.orientation)
 
+    def decode_region(self, top: int, left: int, height: int, width: int) -> torch.Tensor | None:
+        """Only the box ``(top, left, height, width)`` of a plain upright JPEG, decoded by itself
+        (:mod:`clscore.data.region_decode`); ``None`` where that does not apply: decode it all."""
+        if self._kind != "JPEG" or self._pil is not None or self.orientation != 1:
+            return None
+        from clscore.data.region_decode import decode_region
+
+        return decode_region(self.data, top, left, height, width)
+
     def __repr__(self) -> str:
         kind = self._kind if self._pil is None else self._pil.format
         return f"EncodedImage({self.name!r}, {kind}, {self.height}x{self.width})"

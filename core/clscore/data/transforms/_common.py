@@ -90,12 +90,17 @@ def decode_box(encoded: Any, box: Sequence[int], size: Sequence[int]) -> tuple[t
     (``top, left, h, w`` in full-resolution pixels) that will be resized to ``size``.
 
     Picks the largest JPEG reduction (8, 4, 2) that keeps the crop at least ``size`` on both sides,
-    and returns the (possibly reduced) image with the box scaled onto it.
+    and returns the (possibly reduced) image with the box scaled onto it; unreduced, a JPEG's box
+    alone is decoded where :mod:`clscore.data.region_decode` can.
     """
     top, left, h, w = box
     reduce = 1
     if encoded.reducible:
         reduce = next((r for r in JPEG_REDUCTIONS if h >= size[0] * r and w >= size[1] * r), 1)
+    if reduce == 1 and (h, w) != (encoded.height, encoded.width):
+        region = encoded.decode_region(top, left, h, w)
+        if region is not None:
+            return region, (0, 0, h, w)
     img = encoded.decode(reduce)
     height, width = img.shape[-2:]
     if (height, width) == (encoded.height, encoded.width):

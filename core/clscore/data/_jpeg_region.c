@@ -1,0 +1,140 @@
+/* Decode one rectangle of a JPEG with libjpeg(-turbo): rows above it are skipped without colour
+ * conversion, rows below it are never read, and columns outside it are neither inverse-transformed
+ * nor converted (jpeg_skip_scanlines, jpeg_crop_scanline). The pixels are those of a full decode:
+ * the columns libjpeg decodes are widened by one iMCU on each side, so chroma upsampling at the
+ * region's edges sees the same neighbours as in the whole image.
+ *
+ * decode_region(data, out, left, top, width, height) writes height x width x 3 RGB bytes into the
+ * writable buffer ``out``; any libjpeg error or warning (corrupt data) raises ValueError, so the
+ * caller can fall back to its full decoder. The GIL is released while libjpeg runs.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jpeglib.h>
+
+typedef struct {
+    struct jpeg_error_mgr pub;
+    jmp_buf jump;
+    char message[JMSG_LENGTH_MAX];
+} ErrorTrap;
+
+static void trap_error(j_common_ptr info) {
+    ErrorTrap *trap = (ErrorTrap *)info->err;
+    (*info->err->format_message)(info, trap->message);
+    longjmp(trap->jump, 1);
+}
+
+static void count_warning(j_common_ptr info, int level) {
+    if (level < 0) /* a corrupt-data warning; trace messages (level >= 0) are ignored */
+        info->err->num_warnings++;
+}
+
+typedef struct {
+    const unsigned char *data;
+    unsigned long size;
+    unsigned char *out;
+    Py_ssize_t out_size;
+    int left, top, width, height;
+    char message[JMSG_LENGTH_MAX];
+} Job;
+
+/* 0 when the region was written, else -1 with job->message set. No Python calls in here. */
+static int decode(Job *job) {
+    struct jpeg_decompress_struct info;
+    ErrorTrap trap;
+    JSAMPLE *volatile row = NULL;
+
+    info.err = jpeg_std_error(&trap.pub);
+    trap.pub.error_exit = trap_error;
+    trap.pub.emit_message = count_warning;
+    jpeg_create_decompress(&info);
+    if (setjmp(trap.jump)) {
+        strncpy(job->message, trap.message, sizeof(job->message) - 1);
+        job->message[sizeof(job->message) - 1] = '\0';
+        jpeg_destroy_decompress(&info);
+        free(row);
+        return -1;
+    }
+    jpeg_mem_src(&info, job->data, job->size);
+    jpeg_read_header(&info, TRUE);
+    info.out_color_space = JCS_RGB;
+    jpeg_start_decompress(&info);
+
+    long right = (long)job->left + job->width, bottom = (long)job->top + job->height;
+    if (job->left < 0 || job->top < 0 || job->width <= 0 || job->height <= 0 ||
+        right > (long)info.output_width || bottom > (long)info.output_height ||
+        job->out_size < (Py_ssize_t)job->width * job->height * 3 || info.output_components != 3) {
+        snprintf(job->message, sizeof(job->message), "the region %dx%d+%d+%d is outside the %ux%u image",
+                 job->width, job->height, job->left, job->top, info.output_width, info.output_height);
+        jpeg_destroy_decompress(&info);
+        return -1;
+    }
+    long margin = (long)info.max_h_samp_factor * DCTSIZE;
+    long first = job->left - margin < 0 ? 0 : job->left - margin;
+    long last = right + margin > (long)info.output_width ? (long)info.output_width : right + margin;
+    JDIMENSION x = (JDIMENSION)first, span = (JDIMENSION)(last - first);
+    if (span < info.output_width)
+        jpeg_crop_scanline(&info, &x, &span); /* x moves left to an iMCU boundary */
+    row = malloc((size_t)info.output_width * 3);
+    if (row == NULL) {
+        snprintf(job->message, sizeof(job->message), "out of memory");
+        jpeg_destroy_decompress(&info);
+        return -1;
+    }
+    if (job->top > 0)
+        jpeg_skip_scanlines(&info, (JDIMENSION)job->top);
+    size_t offset = (size_t)(job->left - (long)x) * 3, stride = (size_t)job->width * 3;
+    JSAMPROW rows[1] = {row};
+    for (int line = 0; line < job->height; line++) {
+        jpeg_read_scanlines(&info, rows, 1);
+        memcpy(job->out + line * stride, row + offset, stride);
+    }
+    long warnings = trap.pub.num_warnings;
+    jpeg_abort_decompress(&info); /* the rows below the region are not needed */
+    jpeg_destroy_decompress(&info);
+    free(row);
+    if (warnings) {
+        snprintf(job->message, sizeof(job->message), "corrupt JPEG data (%ld warnings)", warnings);
+        return -1;
+    }
+    return 0;
+}
+
+static PyObject *decode_region(PyObject *self, PyObject *args) {
+    Py_buffer data, out;
+    Job job;
+    if (!PyArg_ParseTuple(args, "y*w*iiii", &data, &out, &job.left, &job.top, &job.width, &job.height))
+        return NULL;
+    job.data = (const unsigned char *)data.buf;
+    job.size = (unsigned long)data.len;
+    job.out = (unsigned char *)out.buf;
+    job.out_size = out.len;
+    job.message[0] = '\0';
+    int status;
+    Py_BEGIN_ALLOW_THREADS status = decode(&job);
+    Py_END_ALLOW_THREADS PyBuffer_Release(&data);
+    PyBuffer_Release(&out);
+    if (status != 0) {
+        PyErr_SetString(PyExc_ValueError, job.message);
+        return NULL;
+    }
+    Py_RETURN_NONE;
+}
+
+static PyMethodDef methods[] = {
+    {"decode_region", decode_region, METH_VARARGS,
+     "decode_region(data, out, left, top, width, height): write that RGB rectangle of the JPEG "
+     "into out (height x width x 3 bytes); ValueError on corrupt data or a region outside the image."},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_jpeg_region",
+                                    "Region-of-interest JPEG decoding with libjpeg.", -1, methods};
+
+PyMODINIT_FUNC PyInit__jpeg_region(void) { return PyModule_Create(&module); }
