@@ -117,8 +117,10 @@ static PyObject *decode_region(PyObject *self, PyObject *args) {
     job.out_size = out.len;
     job.message[0] = '\0';
     int status;
-    Py_BEGIN_ALLOW_THREADS status = decode(&job);
-    Py_END_ALLOW_THREADS PyBuffer_Release(&data);
+    Py_BEGIN_ALLOW_THREADS
+    status = decode(&job);
+    Py_END_ALLOW_THREADS
+    PyBuffer_Release(&data);
     PyBuffer_Release(&out);
     if (status != 0) {
         PyErr_SetString(PyExc_ValueError, job.message);
