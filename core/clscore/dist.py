@@ -89,9 +89,9 @@ def teardown(info: DistInfo, error: BaseException | None = None) -> None:
     """Leave the process group :func:`init_dist` joined; ``error``: what ended the run, if anything.
 
     Ranks that all got here the same way (the run finished, or every rank agreed to stop) first meet
-    at a barrier, so that none closes its connections while another is still in its last collective:
-    a peer that vanished mid-collective aborted a gloo rank at exit. A rank that failed on its own has
-    no one to meet and leaves at once.
+    at a barrier, so that none closes its connections while another is still in its last collective
+    (the likely cause of a gloo rank that once aborted at exit). A rank that failed on its own has no
+    one to meet and leaves at once.
     """
     if not (info.owns_group and dist.is_initialized()):
         return
