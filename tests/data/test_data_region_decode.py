@@ -98,9 +98,15 @@ def test_what_libjpeg_refuses_is_left_to_the_full_decoder(what, data, box):
     assert region_decode.decode_region(data, *box) is None, what
 
 
-def test_switched_off_or_not_built_means_none(monkeypatch):
-    monkeypatch.setattr(region_decode, "_looked", False)
-    monkeypatch.setattr(region_decode, "_extension", None)
+@pytest.fixture
+def fresh_lookup():
+    """The extension is looked up once per process: look again here, and again after the test."""
+    region_decode._load.cache_clear()
+    yield
+    region_decode._load.cache_clear()
+
+
+def test_switched_off_or_not_built_means_none(monkeypatch, fresh_lookup):
     monkeypatch.setenv("CLSCORE_REGION_DECODE", "0")
     assert not region_decode.available()
     assert region_decode.decode_region(_jpeg(_photo((40, 30))), 0, 0, 10, 10) is None

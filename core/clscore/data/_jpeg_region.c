@@ -69,9 +69,10 @@ static int decode(Job *job) {
     long right = (long)job->left + job->width, bottom = (long)job->top + job->height;
     if (job->left < 0 || job->top < 0 || job->width <= 0 || job->height <= 0 ||
         right > (long)info.output_width || bottom > (long)info.output_height ||
-        job->out_size < (Py_ssize_t)job->width * job->height * 3 || info.output_components != 3) {
-        snprintf(job->message, sizeof(job->message), "the region %dx%d+%d+%d is outside the %ux%u image",
-                 job->width, job->height, job->left, job->top, info.output_width, info.output_height);
+        job->out_size < (Py_ssize_t)job->width * job->height * 3) {
+        snprintf(job->message, sizeof(job->message),
+                 "the region %dx%d+%d+%d does not fit the %ux%u image or the output buffer", job->width,
+                 job->height, job->left, job->top, info.output_width, info.output_height);
         jpeg_destroy_decompress(&info);
         return -1;
     }

@@ -11,6 +11,7 @@ when clscore was installed) or ``CLSCORE_REGION_DECODE=0`` is set, :func:`decode
 
 from __future__ import annotations
 
+import functools
 import importlib
 import os
 from typing import Any
@@ -18,20 +19,17 @@ from typing import Any
 import torch
 
 _ENV = "CLSCORE_REGION_DECODE"
-_extension: Any = None
-_looked = False
 
 
+@functools.cache
 def _load() -> Any:
-    global _extension, _looked
-    if not _looked:
-        _looked = True
-        if os.environ.get(_ENV, "1").strip().lower() not in ("0", "false", "no", "off"):
-            try:
-                _extension = importlib.import_module("clscore.data._jpeg_region")
-            except ImportError:
-                _extension = None
-    return _extension
+    """The extension module, looked up once per process; None when switched off or not built."""
+    if os.environ.get(_ENV, "1").strip().lower() in ("0", "false", "no", "off"):
+        return None
+    try:
+        return importlib.import_module("clscore.data._jpeg_region")
+    except ImportError:
+        return None
 
 
 def available() -> bool:
