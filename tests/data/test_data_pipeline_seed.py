@@ -60,3 +60,33 @@ def test_loader_workers_run_the_pipeline(tmp_path, kit):
     ds = _imagenet(tmp_path, kit, kit.seed_train_pipeline)
     batches = list(DataLoader(ds, batch_size=3, num_workers=2))
     assert [b["img"].shape[0] for b in batches] == [3, 3, 1]
+
+
+def test_pipeline_draws_are_torchs_own_values():
+    """The transforms' draws reuse a scratch tensor per thread, yet give what ``torch.rand``,
+    ``torch.randint`` and ``uniform_`` give from the same seed (so crops still match torchvision's)."""
+    import threading
+
+    from clscore.data.transforms._common import rand, randint, uniform
+
+    def ours() -> list[float]:
+        return [uniform(0.08, 1.0), uniform(-0.29, 0.29), randint(0, 151), randint(7, 7), rand()]
+
+    def torchs() -> list[float]:
+        return [
+            float(torch.empty(1).uniform_(0.08, 1.0)), float(torch.empty(1).uniform_(-0.29, 0.29)),
+            int(torch.randint(0, 152, (1,))), 7, float(torch.rand(1)),
+        ]  # fmt: skip
+
+    for seed in range(20):
+        torch.manual_seed(seed)
+        mine = ours()
+        torch.manual_seed(seed)
+        assert mine == torchs()
+    from clscore.data.transforms import _common
+
+    seen = []  # threads (a user's thread pool over a dataset) never share the scratch tensors
+    thread = threading.Thread(target=lambda: seen.append((_common._scratch.real, _common._scratch.integer)))
+    thread.start()
+    thread.join()
+    assert seen[0][0] is not _common._scratch.real and seen[0][1] is not _common._scratch.integer

@@ -121,6 +121,19 @@ def test_uint8_resizes_are_torchvisions_pixel_for_pixel(interpolation, backend, 
             assert out.dtype == torch.uint8 and torch.equal(out, expected), (box, size)
 
 
+@pytest.mark.parametrize("interpolation", ["bilinear", "bicubic"])
+@pytest.mark.parametrize("box", [(0, 0, 60, 80), (3, 5, 40, 50)])
+def test_uint8_resizes_of_decoded_images_stay_channels_last(interpolation, box):
+    """A decoded image (a ``(C, H, W)`` view of ``(H, W, C)`` memory) and crops of it resize into
+    ``(H, W, C)`` memory: the kernel then writes its output directly, instead of packing it pixel by
+    pixel into channels-first memory (which cost about a third of the resize)."""
+    from clscore.data.transforms._common import Resizer
+
+    decoded = torch.randint(0, 256, (60, 80, 3), dtype=torch.uint8).permute(2, 0, 1)
+    out = Resizer(interpolation).crop(decoded, box, (24, 32))
+    assert out.shape == (3, 24, 32) and out.permute(1, 2, 0).is_contiguous()
+
+
 def test_resize_skips_images_already_at_size(sample):
     s = sample(256, 300)
     assert Resize((256, -1))(dict(s))["img"] is s["img"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from typing import Any
 
@@ -71,8 +72,11 @@ class Resizer:
         ):
             # torch's uint8 kernels run 2-3x faster on channels-last memory (a decoded image is a
             # channels-last view already; a crop of it only needs gathering). Same op, same pixels
-            # as torchvision's resize, which copies to channels-first instead.
-            batch = img[None].contiguous(memory_format=torch.channels_last)
+            # as torchvision's resize, which copies to channels-first instead. The batch dimension is
+            # added on the (H, W, C) view so that its stride is H*W*C: with ``img[None]`` it would be
+            # C, and torch would then give a channels-first output, packed pixel by pixel (slow).
+            batch = img.permute(1, 2, 0)[None].permute(0, 3, 1, 2)
+            batch = batch.contiguous(memory_format=torch.channels_last)
             mode = _UINT8_KERNELS[self.mode]
             return interpolate(
                 batch, size=tuple(size), mode=mode, align_corners=False, antialias=self.antialias
@@ -161,18 +165,36 @@ def hwc(img: torch.Tensor) -> tuple[int, int, int]:
     return int(h), int(w), int(c)
 
 
+class _Scratch(threading.local):
+    """One 0-d float32 and one 0-d int64 tensor per thread, refilled in place by each draw.
+
+    ``torch.empty(()).uniform_(...)`` allocates a tensor per draw, which was about half of a draw's
+    cost (a RandomResizedCrop makes five or six); filling a kept tensor gives the same values from
+    the same generator state (``torch.rand`` and ``torch.randint`` are ``uniform_`` and ``random_``
+    on a fresh tensor).
+    """
+
+    def __init__(self) -> None:
+        self.real = torch.empty(())
+        self.integer = torch.empty((), dtype=torch.int64)
+
+
+_scratch = _Scratch()
+
+
 def uniform(low: float, high: float) -> float:
     """A draw from torch's global RNG, so seeding torch makes pipelines reproducible."""
-    return float(torch.empty(()).uniform_(low, high)) if high > low else float(low)
+    return _scratch.real.uniform_(low, high).item() if high > low else float(low)
 
 
 def randint(low: int, high: int) -> int:
     """An int in ``[low, high]`` (inclusive) from torch's global RNG."""
-    return int(torch.randint(low, high + 1, ())) if high > low else int(low)
+    return int(_scratch.integer.random_(low, high + 1).item()) if high > low else int(low)
 
 
 def rand() -> float:
-    return float(torch.rand(()))
+    """A draw from ``[0, 1)``: ``torch.rand(())``'s value."""
+    return _scratch.real.uniform_().item()
 
 
 class BaseTransform:

@@ -280,6 +280,6 @@ class RandomFlip(BaseTransform):
         results["flip_direction"] = self.direction
         if flip:
             img = get_image(results)
-            flipped = F.horizontal_flip(img) if self.direction == "horizontal" else F.vertical_flip(img)
-            set_image(results, flipped)
+            # torchvision's horizontal/vertical_flip on a plain tensor, without its dispatch
+            set_image(results, img.flip(-1 if self.direction == "horizontal" else -2))
         return results
