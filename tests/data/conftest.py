@@ -85,3 +85,27 @@ def sample():
         return {"img": img, "gt_label": 1, "filename": "x", "ori_shape": shape, "img_shape": shape}
 
     return make
+
+
+@pytest.fixture
+def decode_reductions(monkeypatch) -> list[int]:
+    """The ``reduce`` of every decode from here on: of a whole image, or of a crop alone where
+    :mod:`clscore.data.region_decode` decoded it."""
+    from clscore.data.image_io import EncodedImage
+
+    reductions: list[int] = []
+    decode, decode_region = EncodedImage.decode, EncodedImage.decode_region
+
+    def spy(self, reduce=1):
+        reductions.append(reduce)
+        return decode(self, reduce)
+
+    def spy_region(self, *box, reduce=1):
+        region = decode_region(self, *box, reduce=reduce)
+        if region is not None:
+            reductions.append(reduce)
+        return region
+
+    monkeypatch.setattr(EncodedImage, "decode", spy)
+    monkeypatch.setattr(EncodedImage, "decode_region", spy_region)
+    return reductions

@@ -8,7 +8,6 @@ from PIL import Image
 from torchvision import transforms as T
 
 from clscore.data.compose import Compose
-from clscore.data.transforms import geometric
 from clscore.data.transforms.geometric import RandomResizedCrop
 
 SEEDS = 400
@@ -22,25 +21,22 @@ def _ks_statistic(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.abs(cdf_a - cdf_b).max())
 
 
-def test_crop_boxes_and_flips_match_torchvision_on_the_same_seeds(tmp_path, kit, monkeypatch):
+def test_crop_boxes_and_flips_match_torchvision_on_the_same_seeds(
+    tmp_path, kit, monkeypatch, decode_reductions
+):
     height, width = 150, 200
     path = tmp_path / "photo.jpg"
     Image.fromarray(kit.photo(height, width)).save(path, quality=90)
-    boxes, reductions = [], []
-    crop_box, decode_box = RandomResizedCrop.crop_box, geometric.decode_box
+    boxes = []
+    crop_box = RandomResizedCrop.crop_box
 
     def record_box(self, h, w):
         assert (h, w) == (height, width)  # drawn at full resolution even when decoding smaller
         boxes.append(crop_box(self, h, w))
         return boxes[-1]
 
-    def record_decode(encoded, box, size):
-        img, scaled = decode_box(encoded, box, size)
-        reductions.append(round(height / img.shape[-2]))
-        return img, scaled
-
     monkeypatch.setattr(RandomResizedCrop, "crop_box", record_box)
-    monkeypatch.setattr(geometric, "decode_box", record_decode)
+    reductions = decode_reductions
     pipeline = Compose(
         [{"type": "LoadImageFromFile"}, {"type": "RandomResizedCrop", "size": 16}, {"type": "RandomFlip"}]
     )

@@ -9,7 +9,6 @@ import torch
 from PIL import Image
 
 from clscore.data.compose import Compose
-from clscore.data.image_io import EncodedImage
 from clscore.errors import ComponentError
 from clscore.plugins import build
 
@@ -54,18 +53,6 @@ def _big_jpeg(tmp_path, kit, height=600, width=800):
     return str(path)
 
 
-def _decode_spy(monkeypatch):
-    reductions = []
-    original = EncodedImage.decode
-
-    def spy(self, reduce=1):
-        reductions.append(reduce)
-        return original(self, reduce)
-
-    monkeypatch.setattr(EncodedImage, "decode", spy)
-    return reductions
-
-
 @pytest.mark.parametrize(
     ("resize", "reduce"),
     [
@@ -76,10 +63,10 @@ def _decode_spy(monkeypatch):
     ],
 )
 def test_loader_and_resize_decode_a_jpeg_as_small_as_the_output_allows(
-    tmp_path, kit, monkeypatch, resize, reduce
+    tmp_path, kit, decode_reductions, resize, reduce
 ):
     path = _big_jpeg(tmp_path, kit)
-    reductions = _decode_spy(monkeypatch)
+    reductions = decode_reductions
     out = Compose([{"type": "LoadImageFromFile"}, resize])({"filename": path})
     assert reductions == [reduce]
     full = Compose([{"type": "LoadImageFromFile", "reduced_decode": False}, resize])({"filename": path})
@@ -89,11 +76,11 @@ def test_loader_and_resize_decode_a_jpeg_as_small_as_the_output_allows(
     assert (out["img"].float() - full["img"].float()).abs().mean() < 3  # smooth photo: same picture
 
 
-def test_fused_random_resized_crop_draws_the_same_boxes_and_flips(tmp_path, kit, monkeypatch):
+def test_fused_random_resized_crop_draws_the_same_boxes_and_flips(tmp_path, kit, decode_reductions):
     path = _big_jpeg(tmp_path, kit)
     train = [{"type": "LoadImageFromFile"}, {"type": "RandomResizedCrop", "size": 32}, {"type": "RandomFlip"}]
     fused, plain = Compose(train), Compose([*train[:1], lambda r: r, *train[1:]])  # a no-op splits them
-    reductions = _decode_spy(monkeypatch)
+    reductions = decode_reductions
     for seed in range(6):
         torch.manual_seed(seed)
         a = fused({"filename": path})

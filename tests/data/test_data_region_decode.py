@@ -72,6 +72,24 @@ def test_every_region_has_the_pixels_of_a_full_decode(encoding, size):
 
 
 @needs_extension
+@pytest.mark.parametrize("encoding", ["4:2:0", "4:2:2", "4:4:4", "progressive"])
+@pytest.mark.parametrize("reduce", [2, 4, 8])
+@pytest.mark.parametrize("size", [(500, 375), (97, 61)])
+def test_reduced_regions_have_the_pixels_of_a_whole_reduced_decode(encoding, reduce, size):
+    """With DCT scaling (the route for crops shrunk 2x or more) a region has the pixels of
+    ``EncodedImage.decode(reduce)``, the whole image decoded at that size, and its sides are
+    ``ceil(side / reduce)``."""
+    data = _jpeg(_photo(size), **ENCODINGS[encoding])
+    whole = EncodedImage(bytearray(data)).decode(reduce)
+    height, width = whole.shape[-2:]
+    assert (height, width) == (-(-size[1] // reduce), -(-size[0] // reduce))
+    for top, left, h, w in _regions(height, width, 20, seed=reduce):
+        region = region_decode.decode_region(data, top, left, h, w, reduce)
+        assert region is not None and region.shape == (3, h, w)
+        assert torch.equal(region, whole[:, top : top + h, left : left + w]), (reduce, top, left, h, w)
+
+
+@needs_extension
 def test_grayscale_comes_out_as_rgb_like_torchvision():
     data = _jpeg(_photo((64, 48)).convert("L"))
     region = region_decode.decode_region(data, 5, 7, 30, 40)
@@ -92,6 +110,8 @@ def test_the_region_is_a_channels_last_view_the_resize_uses_without_a_copy():
         ("CMYK", _jpeg(_photo((40, 30)).convert("CMYK")), (0, 0, 10, 10)),
         ("outside", _jpeg(_photo((40, 30))), (25, 0, 10, 10)),
         ("not a JPEG", bytearray(b"\x89PNG\r\n\x1a\n" + bytes(64)), (0, 0, 1, 1)),
+        ("outside once reduced", _jpeg(_photo((40, 30))), (0, 0, 10, 11, 4)),
+        ("a scale libjpeg 6b lacks", _jpeg(_photo((40, 30))), (0, 0, 10, 10, 3)),
     ],
 )
 def test_what_libjpeg_refuses_is_left_to_the_full_decoder(what, data, box):
@@ -144,7 +164,7 @@ def test_random_resized_crop_gives_the_same_samples_with_and_without_it(tmp_path
     real = region_decode.decode_region
     monkeypatch.setattr(region_decode, "decode_region", lambda *a: calls.append(a) or real(*a))
     with_regions = samples()
-    assert calls  # the route was taken
+    assert {call[-1] for call in calls} == {1, 2}  # the route was taken, at full and at half size
     monkeypatch.setattr(region_decode, "decode_region", lambda *a: None)
     whole = samples()
     assert all(torch.equal(a, b) for a, b in zip(with_regions, whole, strict=True))
@@ -165,6 +185,7 @@ def test_damaged_files_and_bad_boxes_are_refused_never_crash():
             for _ in range(rng.randrange(1, 6)):
                 data[rng.randrange(len(data))] = rng.randrange(256)
         top, left = rng.randrange(-1, 70), rng.randrange(-1, 100)
-        region = region_decode.decode_region(data, top, left, rng.randrange(1, 70), rng.randrange(1, 100))
+        box = (top, left, rng.randrange(1, 70), rng.randrange(1, 100))
+        region = region_decode.decode_region(data, *box, rng.choice((1, 1, 2, 4, 8)))
         outcomes.add(region is None)
     assert outcomes == {True, False}

@@ -4,9 +4,11 @@
  * the columns libjpeg decodes are widened by one iMCU on each side, so chroma upsampling at the
  * region's edges sees the same neighbours as in the whole image.
  *
- * decode_region(data, out, left, top, width, height) writes height x width x 3 RGB bytes into the
- * writable buffer ``out``; any libjpeg error or warning (corrupt data) raises ValueError, so the
- * caller can fall back to its full decoder. The GIL is released while libjpeg runs.
+ * decode_region(data, out, left, top, width, height[, reduce]) writes height x width x 3 RGB bytes
+ * into the writable buffer ``out``; with reduce 2, 4 or 8 the JPEG is decoded at that fraction of
+ * each side (DCT scaling) and the rectangle is in those pixels. Any libjpeg error or warning
+ * (corrupt data) raises ValueError, so the caller can fall back to its full decoder. The GIL is
+ * released while libjpeg runs.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -40,7 +42,7 @@ typedef struct {
     unsigned long size;
     unsigned char *out;
     Py_ssize_t out_size;
-    int left, top, width, height;
+    int left, top, width, height, reduce;
     char message[JMSG_LENGTH_MAX];
 } Job;
 
@@ -64,6 +66,8 @@ static int decode(Job *job) {
     jpeg_mem_src(&info, job->data, job->size);
     jpeg_read_header(&info, TRUE);
     info.out_color_space = JCS_RGB;
+    info.scale_num = 1;
+    info.scale_denom = (unsigned int)job->reduce;
     jpeg_start_decompress(&info);
 
     long right = (long)job->left + job->width, bottom = (long)job->top + job->height;
@@ -76,7 +80,7 @@ static int decode(Job *job) {
         jpeg_destroy_decompress(&info);
         return -1;
     }
-    long margin = (long)info.max_h_samp_factor * DCTSIZE;
+    long margin = (long)info.max_h_samp_factor * DCTSIZE; /* one iMCU, or more when scaled down */
     long first = job->left - margin < 0 ? 0 : job->left - margin;
     long last = right + margin > (long)info.output_width ? (long)info.output_width : right + margin;
     JDIMENSION x = (JDIMENSION)first, span = (JDIMENSION)(last - first);
@@ -110,8 +114,16 @@ static int decode(Job *job) {
 static PyObject *decode_region(PyObject *self, PyObject *args) {
     Py_buffer data, out;
     Job job;
-    if (!PyArg_ParseTuple(args, "y*w*iiii", &data, &out, &job.left, &job.top, &job.width, &job.height))
+    job.reduce = 1;
+    if (!PyArg_ParseTuple(args, "y*w*iiii|i", &data, &out, &job.left, &job.top, &job.width, &job.height,
+                          &job.reduce))
         return NULL;
+    if (job.reduce != 1 && job.reduce != 2 && job.reduce != 4 && job.reduce != 8) {
+        PyBuffer_Release(&data);
+        PyBuffer_Release(&out);
+        PyErr_SetString(PyExc_ValueError, "reduce must be 1, 2, 4 or 8");
+        return NULL;
+    }
     job.data = (const unsigned char *)data.buf;
     job.size = (unsigned long)data.len;
     job.out = (unsigned char *)out.buf;
@@ -132,8 +144,9 @@ static PyObject *decode_region(PyObject *self, PyObject *args) {
 
 static PyMethodDef methods[] = {
     {"decode_region", decode_region, METH_VARARGS,
-     "decode_region(data, out, left, top, width, height): write that RGB rectangle of the JPEG "
-     "into out (height x width x 3 bytes); ValueError on corrupt data or a region outside the image."},
+     "decode_region(data, out, left, top, width, height[, reduce]): write that RGB rectangle of the "
+     "JPEG, decoded at 1/reduce of its size (1, 2, 4 or 8), into out (height x width x 3 bytes); "
+     "ValueError on corrupt data or a region outside the image."},
     {NULL, NULL, 0, NULL},
 };
 

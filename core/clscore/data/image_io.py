@@ -185,14 +185,19 @@ class EncodedImage:
             _checked(image.load, self.name)
         return _orient(pil_to_tensor(image, color_type=self.color_type, name=self.name), self.orientation)
 
-    def decode_region(self, top: int, left: int, height: int, width: int) -> torch.Tensor | None:
+    def decode_region(
+        self, top: int, left: int, height: int, width: int, reduce: int = 1
+    ) -> torch.Tensor | None:
         """Only the box ``(top, left, height, width)`` of a plain upright JPEG, decoded by itself
-        (:mod:`clscore.data.region_decode`); ``None`` where that does not apply: decode it all."""
+        (:mod:`clscore.data.region_decode`); ``None`` where that does not apply: decode it all.
+
+        With ``reduce`` the box is in the pixels of ``decode(reduce)``, ``ceil(side / reduce)`` a side.
+        """
         if self._kind != "JPEG" or self._pil is not None or self.orientation != 1:
             return None
         from clscore.data.region_decode import decode_region
 
-        return decode_region(self.data, top, left, height, width)
+        return decode_region(self.data, top, left, height, width, reduce)
 
     def __repr__(self) -> str:
         kind = self._kind if self._pil is None else self._pil.format

@@ -94,25 +94,33 @@ def decode_box(encoded: Any, box: Sequence[int], size: Sequence[int]) -> tuple[t
     (``top, left, h, w`` in full-resolution pixels) that will be resized to ``size``.
 
     Picks the largest JPEG reduction (8, 4, 2) that keeps the crop at least ``size`` on both sides,
-    and returns the (possibly reduced) image with the box scaled onto it; unreduced, a JPEG's box
-    alone is decoded where :mod:`clscore.data.region_decode` can.
+    and returns the (possibly reduced) image with the box scaled onto it. A JPEG's box alone is
+    decoded where :mod:`clscore.data.region_decode` can (then the box is the whole result).
     """
-    top, left, h, w = box
+    h, w = box[2], box[3]
+    full = (encoded.height, encoded.width)
     reduce = 1
     if encoded.reducible:
         reduce = next((r for r in JPEG_REDUCTIONS if h >= size[0] * r and w >= size[1] * r), 1)
-    if reduce == 1 and (h, w) != (encoded.height, encoded.width):
-        region = encoded.decode_region(top, left, h, w)
+    if (h, w) != full:
+        reduced = (-(-full[0] // reduce), -(-full[1] // reduce))  # libjpeg's ceil(side / reduce)
+        scaled = _scale_box(box, full, reduced)
+        region = encoded.decode_region(*scaled, reduce=reduce)
         if region is not None:
-            return region, (0, 0, h, w)
+            return region, (0, 0, scaled[2], scaled[3])
     img = encoded.decode(reduce)
-    height, width = img.shape[-2:]
-    if (height, width) == (encoded.height, encoded.width):
-        return img, (top, left, h, w)
-    sy, sx = height / encoded.height, width / encoded.width
+    return img, _scale_box(box, full, (img.shape[-2], img.shape[-1]))
+
+
+def _scale_box(box: Sequence[int], full: tuple[int, int], reduced: tuple[int, int]) -> tuple:
+    """``box`` (``top, left, h, w`` on a ``full``-size image) on the same image at ``reduced`` size."""
+    if reduced == full:
+        return tuple(box)
+    top, left, h, w = box
+    (height, width), sy, sx = reduced, reduced[0] / full[0], reduced[1] / full[1]
     y0, x0 = min(height - 1, round(top * sy)), min(width - 1, round(left * sx))
     y1, x1 = min(height, round((top + h) * sy)), min(width, round((left + w) * sx))
-    return img, (y0, x0, max(1, y1 - y0), max(1, x1 - x0))
+    return y0, x0, max(1, y1 - y0), max(1, x1 - x0)
 
 
 def pair(size: int | Sequence[int], what: str = "size") -> tuple[int, int]:

@@ -22,10 +22,10 @@ class LoadImageFromFile(BaseTransform):
     ``reduced_decode`` (default on): when the next step of the pipeline is RandomResizedCrop or
     Resize and it shrinks the image by 2x or more, a JPEG is decoded at 1/2, 1/4 or 1/8 of its size
     by the JPEG decoder itself, which is several times faster on large photos; the crop is still
-    drawn on the full-size image. Otherwise, before RandomResizedCrop, only the crop of an upright
-    JPEG is decoded where clscore was built with libjpeg's headers (:mod:`clscore.data.region_decode`;
-    the same pixels). ``ori_shape`` is always the full size. Switch it off to get the full-size decode
-    followed by the crop and resize.
+    drawn on the full-size image. Before RandomResizedCrop, only the crop of an upright JPEG is
+    decoded (at full or reduced size) where clscore was built with libjpeg's headers
+    (:mod:`clscore.data.region_decode`; the same pixels). ``ori_shape`` is always the full size.
+    Switch it off to get the full-size decode followed by the crop and resize.
 
     The image may be a channels-last view (``img.is_contiguous()`` false); every transform accepts
     it, and batching makes it contiguous.
