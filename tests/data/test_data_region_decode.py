@@ -40,6 +40,13 @@ def _full(data: bytearray) -> torch.Tensor:
     return decode_jpeg(torch.frombuffer(data, dtype=torch.uint8), mode=ImageReadMode.RGB)
 
 
+def _pil_reduced(data: bytearray, reduce: int) -> torch.Tensor:
+    """PIL's own reduced decode (``draft``: libjpeg's DCT scaling), as a ``(3, H, W)`` tensor."""
+    image = Image.open(io.BytesIO(bytes(data)))
+    image.draft("RGB", (image.width // reduce, image.height // reduce))
+    return torch.from_numpy(np.asarray(image.convert("RGB")).copy()).permute(2, 0, 1)
+
+
 def _regions(height: int, width: int, count: int, seed: int) -> list[tuple[int, int, int, int]]:
     rng = random.Random(seed)
     edges = [(0, 0, height, width), (0, 0, 1, 1), (height - 1, width - 1, 1, 1), (0, width - 1, height, 1)]
@@ -76,17 +83,36 @@ def test_every_region_has_the_pixels_of_a_full_decode(encoding, size):
 @pytest.mark.parametrize("reduce", [2, 4, 8])
 @pytest.mark.parametrize("size", [(500, 375), (97, 61)])
 def test_reduced_regions_have_the_pixels_of_a_whole_reduced_decode(encoding, reduce, size):
-    """With DCT scaling (the route for crops shrunk 2x or more) a region has the pixels of
-    ``EncodedImage.decode(reduce)``, the whole image decoded at that size, and its sides are
-    ``ceil(side / reduce)``."""
+    """With DCT scaling (the route for crops shrunk 2x or more) a region has the pixels of PIL's
+    reduced decode of the whole image (``draft``), whose sides are ``ceil(side / reduce)``."""
     data = _jpeg(_photo(size), **ENCODINGS[encoding])
-    whole = EncodedImage(bytearray(data)).decode(reduce)
+    whole = _pil_reduced(data, reduce)
     height, width = whole.shape[-2:]
     assert (height, width) == (-(-size[1] // reduce), -(-size[0] // reduce))
     for top, left, h, w in _regions(height, width, 20, seed=reduce):
         region = region_decode.decode_region(data, top, left, h, w, reduce)
         assert region is not None and region.shape == (3, h, w)
         assert torch.equal(region, whole[:, top : top + h, left : left + w]), (reduce, top, left, h, w)
+
+
+@needs_extension
+@pytest.mark.parametrize("orientation", [1, 6])
+def test_whole_reduced_decodes_take_it_with_pils_pixels(orientation, monkeypatch):
+    """``EncodedImage.decode(reduce)`` of a plain JPEG runs the extension (faster than PIL's draft),
+    with PIL's pixels, EXIF orientation applied after."""
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    data = _jpeg(_photo((203, 150)), quality=90, exif=exif.tobytes())
+    calls = []
+    real = region_decode.decode_region
+    monkeypatch.setattr(region_decode, "decode_region", lambda *a: calls.append(a) or real(*a))
+    for reduce in (2, 4, 8):
+        img = EncodedImage(bytearray(data)).decode(reduce)
+        expected = _pil_reduced(data, reduce)
+        if orientation == 6:  # rotate 90 degrees clockwise to display
+            expected = expected.transpose(1, 2).flip(-1)
+        assert torch.equal(img, expected), reduce
+    assert [call[-1] for call in calls] == [2, 4, 8]
 
 
 @needs_extension

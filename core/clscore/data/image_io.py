@@ -8,7 +8,8 @@ Every image that enters clscore goes through here, so the rules live in one plac
   decoders reject take the PIL route. Both routes use libjpeg-turbo's
   default (integer, "islow") IDCT, so they give the same pixels (tests/data pin the tolerance).
 - A JPEG may be decoded at 1/2, 1/4 or 1/8 of each side (``reduce``): the DCT scaling of libjpeg,
-  through PIL's ``draft``. The pipeline asks for it only when the result is shrunk by at least that
+  through :mod:`clscore.data.region_decode` where it is built, else PIL's ``draft`` (the same
+  pixels). The pipeline asks for it only when the result is shrunk by at least that
   much anyway (see :class:`EncodedImage` and :mod:`clscore.data.compose`).
 - EXIF orientation is applied unless switched off, so a phone photo tagged "rotate 90°" has the same
   shape in training and in inference; a JPEG whose EXIF block has none takes its XMP block's, as
@@ -171,8 +172,10 @@ class EncodedImage:
         if image is None:
             if self._kind == "PNG" or reduce <= 1:
                 img = _decode_turbo(self.data, png=self._kind == "PNG")
-                if img is not None:
-                    return _orient(img, self.orientation)
+            else:  # a reduced JPEG: clscore's decoder where built (same pixels, faster than PIL's)
+                img = self._decode_reduced(reduce)
+            if img is not None:
+                return _orient(img, self.orientation)
             # libpng/libjpeg refused it (PIL decodes it or says what is wrong), or a reduced decode
             image = self._open_pil()
         if self.reducible:
@@ -184,6 +187,14 @@ class EncodedImage:
                     return _orient(img, self.orientation)
             _checked(image.load, self.name)
         return _orient(pil_to_tensor(image, color_type=self.color_type, name=self.name), self.orientation)
+
+    def _decode_reduced(self, reduce: int) -> torch.Tensor | None:
+        """The whole plain JPEG (as stored, before EXIF orientation) at ``ceil(side / reduce)`` by
+        :mod:`clscore.data.region_decode`; ``None`` where it is not built or libjpeg refused."""
+        from clscore.data.region_decode import decode_region
+
+        height, width = (self.width, self.height) if self.orientation >= 5 else (self.height, self.width)
+        return decode_region(self.data, 0, 0, -(-height // reduce), -(-width // reduce), reduce)
 
     def decode_region(
         self, top: int, left: int, height: int, width: int, reduce: int = 1
