@@ -28,14 +28,15 @@ another's allocator state or caches: clscore tunes glibc's malloc in the process
 it (``clscore.data._allocator``), which torchvision and timm users do not have; the ``decode`` ceiling
 gets the same tuning, so it stays the strict upper bound. The pipelines run in alternating rounds
 (one pass each per round, after one warm-up pass), so a change in machine load hits all of them; the
-figures are medians over rounds and ratios of medians. A pass over the ImageNet-size images takes
-about 50 ms, and on a shared machine a burst of other work can slow one pass 3x, so the default is
-15 rounds: the median then moves by a few percent between runs, not by a fifth. Each result names the
+figures are medians over rounds and ratios of medians. On a shared machine a burst of other work
+can slow one pass 2-3x: with 64 images a pass lasted about 50 ms and five-round medians moved by a
+fifth between runs, so the defaults are 256 ImageNet-size images, 12 phone photos and 11 rounds
+(a pass of a quarter of a second or more; about four minutes in all). Each result names the
 targets of issue 13 (train, ~500x375: >= 2.0x torchvision and >= 0.8 of the decode ceiling;
 4000x3000: >= 5x torchvision) and whether they were met. ``--out PATH`` appends one JSON line per
 (size, split) and one for the digits.
 
-    python benchmarks/bench_pipeline.py [--images 64] [--big-images 6] [--rounds 15] [--out bench.jsonl]
+    python benchmarks/bench_pipeline.py [--images 256] [--big-images 12] [--rounds 11] [--out bench.jsonl]
 """
 
 from __future__ import annotations
@@ -343,9 +344,9 @@ def summarise(speeds: dict[str, list[float]], normalize_us: float | None = None,
 
 def main(argv: list[str] | None = None) -> list[dict]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--images", type=int, default=64, help="ImageNet-size JPEGs (default 64)")
-    parser.add_argument("--big-images", type=int, default=6, help="4000x3000 JPEGs (default 6)")
-    parser.add_argument("--rounds", type=int, default=15, help="alternating rounds (default 15)")
+    parser.add_argument("--images", type=int, default=256, help="ImageNet-size JPEGs (default 256)")
+    parser.add_argument("--big-images", type=int, default=12, help="4000x3000 JPEGs (default 12)")
+    parser.add_argument("--rounds", type=int, default=11, help="alternating rounds (default 11)")
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--photos", type=Path, nargs="*", default=DEFAULT_PHOTOS)
     parser.add_argument("--out", type=Path, help="append the results as JSON lines to this file")
