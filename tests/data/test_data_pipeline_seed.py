@@ -83,6 +83,15 @@ def test_pipeline_draws_are_torchs_own_values():
         mine = ours()
         torch.manual_seed(seed)
         assert mine == torchs()
+    default = torch.get_default_dtype()
+    try:  # float64 by default: torch's draws then take 53 bits each; so do ours
+        torch.set_default_dtype(torch.float64)
+        torch.manual_seed(0)
+        mine = ours()
+        torch.manual_seed(0)
+        assert mine == torchs()
+    finally:
+        torch.set_default_dtype(default)
     from clscore.data.transforms import _common
 
     seen = []  # threads (a user's thread pool over a dataset) never share the scratch tensors

@@ -174,7 +174,7 @@ def hwc(img: torch.Tensor) -> tuple[int, int, int]:
 
 
 class _Scratch(threading.local):
-    """One 0-d float32 and one 0-d int64 tensor per thread, refilled in place by each draw.
+    """One 0-d float and one 0-d int64 tensor per thread, refilled in place by each draw.
 
     ``torch.empty(()).uniform_(...)`` allocates a tensor per draw, which was about half of a draw's
     cost (a RandomResizedCrop makes five or six); filling a kept tensor gives the same values from
@@ -190,9 +190,17 @@ class _Scratch(threading.local):
 _scratch = _Scratch()
 
 
+def _real() -> torch.Tensor:
+    """The thread's float scratch tensor, in torch's current default dtype (as ``torch.rand``'s)."""
+    real = _scratch.real
+    if real.dtype != torch.get_default_dtype():
+        real = _scratch.real = torch.empty(())
+    return real
+
+
 def uniform(low: float, high: float) -> float:
     """A draw from torch's global RNG, so seeding torch makes pipelines reproducible."""
-    return _scratch.real.uniform_(low, high).item() if high > low else float(low)
+    return _real().uniform_(low, high).item() if high > low else float(low)
 
 
 def randint(low: int, high: int) -> int:
@@ -202,7 +210,7 @@ def randint(low: int, high: int) -> int:
 
 def rand() -> float:
     """A draw from ``[0, 1)``: ``torch.rand(())``'s value."""
-    return _scratch.real.uniform_().item()
+    return _real().uniform_().item()
 
 
 class BaseTransform:
