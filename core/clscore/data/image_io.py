@@ -61,6 +61,11 @@ _ORIENTATION_TAG = 0x0112
 JPEG_REDUCTIONS = (8, 4, 2)
 
 
+def reduced_size(height: int, width: int, reduce: int) -> tuple[int, int]:
+    """The size libjpeg gives a ``height`` x ``width`` JPEG decoded at ``1/reduce``: each side rounded up."""
+    return -(-height // reduce), -(-width // reduce)
+
+
 def read_image(
     path: str | os.PathLike[str],
     *,
@@ -194,7 +199,7 @@ class EncodedImage:
         from clscore.data.region_decode import decode_region
 
         height, width = (self.width, self.height) if self.orientation >= 5 else (self.height, self.width)
-        return decode_region(self.data, 0, 0, -(-height // reduce), -(-width // reduce), reduce)
+        return decode_region(self.data, 0, 0, *reduced_size(height, width, reduce), reduce)
 
     def decode_region(
         self, top: int, left: int, height: int, width: int, reduce: int = 1

@@ -12,7 +12,7 @@ from torch.nn.functional import interpolate
 from torchvision.transforms.v2 import InterpolationMode
 from torchvision.transforms.v2 import functional as F
 
-from clscore.data.image_io import JPEG_REDUCTIONS
+from clscore.data.image_io import JPEG_REDUCTIONS, reduced_size
 from clscore.errors import DataError
 
 # MMCV's interpolation names -> torchvision's tensor modes. "area" (cv2's box filter for shrinking)
@@ -103,8 +103,7 @@ def decode_box(encoded: Any, box: Sequence[int], size: Sequence[int]) -> tuple[t
     if encoded.reducible:
         reduce = next((r for r in JPEG_REDUCTIONS if h >= size[0] * r and w >= size[1] * r), 1)
     if (h, w) != full:
-        reduced = (-(-full[0] // reduce), -(-full[1] // reduce))  # libjpeg's ceil(side / reduce)
-        scaled = _scale_box(box, full, reduced)
+        scaled = _scale_box(box, full, reduced_size(*full, reduce))
         region = encoded.decode_region(*scaled, reduce=reduce)
         if region is not None:
             return region, (0, 0, scaled[2], scaled[3])
