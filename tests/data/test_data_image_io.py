@@ -145,6 +145,22 @@ def test_whole_file_is_read_whatever_its_size(tmp_path, kit):
     assert torch.equal(read_image(path), decode_image(data))
 
 
+@pytest.mark.parametrize("change", [-100, -1, 1, 100])
+def test_a_file_that_changed_size_since_fstat_is_read_to_its_end(tmp_path, kit, monkeypatch, change):
+    from clscore.data import image_io
+
+    path = kit.write_image(tmp_path / "a.png", 30, 40)
+    real_fstat = os.fstat
+
+    def fstat(fd):  # the size fstat saw differs from the file's by the time it is read
+        info = list(real_fstat(fd))
+        info[6] += change
+        return os.stat_result(info)
+
+    monkeypatch.setattr(image_io.os, "fstat", fstat)
+    assert image_io._read_file(str(path)) == path.read_bytes()
+
+
 @pytest.mark.parametrize("side", [40, 100])  # 1.6x the limit (a warning in PIL) and 10x (an error)
 def test_decompression_bombs_are_refused(tmp_path, monkeypatch, side):
     Image.new("RGB", (side, side)).save(tmp_path / "bomb.png")
@@ -247,16 +263,25 @@ def test_non_ascii_names_on_both_routes(tmp_path, kit):
         assert read_image(path).shape == (3, 9, 11)
 
 
+@pytest.mark.parametrize("clscores_decoder", [True, False])
 @pytest.mark.parametrize("mode", ["RGB", "L"])
-def test_plain_pngs_decode_with_libpng_to_the_pil_routes_pixels(tmp_path, kit, mode, monkeypatch):
+def test_plain_pngs_decode_without_pil_to_the_pil_routes_pixels(
+    tmp_path, kit, mode, clscores_decoder, monkeypatch
+):
+    """clscore's PNG decoder where built (tests/data/test_data_png_decode.py), else libpng's."""
     path = tmp_path / "a.png"
     Image.fromarray(kit.photo(13, 17)).convert(mode).save(path)
     import clscore.data.image_io as image_io
+    from clscore.data import png_decode
 
+    if not clscores_decoder:
+        monkeypatch.setattr(png_decode, "decode_png", lambda *a: None)
     calls = []
     decode = image_io._decode_turbo
     monkeypatch.setattr(image_io, "_decode_turbo", lambda *a, **k: calls.append(k) or decode(*a, **k))
-    assert torch.equal(read_image(path), _pil_route(path)) and calls == [{"png": True}]
+    monkeypatch.setattr(image_io, "pil_to_tensor", None)  # PIL's route is not taken
+    assert torch.equal(read_image(path), _pil_route(path))
+    assert calls == ([] if clscores_decoder and png_decode.available() else [{"png": True}])
 
 
 def test_png_with_exif_orientation_and_truncated_png(tmp_path, kit):

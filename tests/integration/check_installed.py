@@ -49,10 +49,11 @@ def main(configs: Path) -> None:
             logits = model(torch.rand(2, 3, size, size))
         assert logits.shape == (2, cfg.model.head.num_classes), (config, logits.shape)
         print(f"{config.name}: builds, logits {tuple(logits.shape)}")
-    from clscore.data import region_decode
+    from clscore.data import png_decode, region_decode
 
-    # optional: built where libjpeg's headers were when the wheel was made
+    # optional: built where libjpeg's and zlib's headers were when the wheel was made
     print(f"JPEG crops decoded alone (clscore.data._jpeg_region): {region_decode.available()}")
+    print(f"plain PNGs inflated in one go (clscore.data._png_plain): {png_decode.available()}")
     print("install check: ok")
 
 

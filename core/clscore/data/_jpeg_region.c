@@ -10,8 +10,7 @@
  * (corrupt data) raises ValueError, so the caller can fall back to its full decoder. The GIL is
  * released while libjpeg runs.
  */
-#define PY_SSIZE_T_CLEAN
-#include <Python.h>
+#include "_decode_call.h"
 
 #include <setjmp.h>
 #include <stdio.h>
@@ -47,7 +46,8 @@ typedef struct {
 } Job;
 
 /* 0 when the region was written, else -1 with job->message set. No Python calls in here. */
-static int decode(Job *job) {
+static int decode(void *arg) {
+    Job *job = (Job *)arg;
     struct jpeg_decompress_struct info;
     ErrorTrap trap;
     JSAMPLE *volatile row = NULL;
@@ -129,17 +129,7 @@ static PyObject *decode_region(PyObject *self, PyObject *args) {
     job.out = (unsigned char *)out.buf;
     job.out_size = out.len;
     job.message[0] = '\0';
-    int status;
-    Py_BEGIN_ALLOW_THREADS
-    status = decode(&job);
-    Py_END_ALLOW_THREADS
-    PyBuffer_Release(&data);
-    PyBuffer_Release(&out);
-    if (status != 0) {
-        PyErr_SetString(PyExc_ValueError, job.message);
-        return NULL;
-    }
-    Py_RETURN_NONE;
+    return run_decoder(decode, &job, job.message, &data, &out);
 }
 
 static PyMethodDef methods[] = {

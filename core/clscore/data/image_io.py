@@ -3,8 +3,9 @@
 Every image that enters clscore goes through here, so the rules live in one place:
 
 - 8-bit JPEGs (RGB or grayscale) decode with ``torchvision.io.decode_jpeg``, and 8-bit RGB or gray
-  PNGs without EXIF with ``decode_png``; their headers (size, EXIF orientation) are read here,
-  without PIL. Every other format, CMYK JPEGs, headers out of the ordinary, and any file those
+  PNGs without EXIF with clscore's own zlib loop (:mod:`clscore.data.png_decode`; torchvision's
+  ``decode_png`` where that is not built or refuses the file); their headers (size, EXIF
+  orientation) are read here, without PIL. Every other format, CMYK JPEGs, headers out of the ordinary, and any file those
   decoders reject take the PIL route. Both routes use libjpeg-turbo's
   default (integer, "islow") IDCT, so they give the same pixels (tests/data pin the tolerance).
 - A JPEG may be decoded at 1/2, 1/4 or 1/8 of each side (``reduce``): the DCT scaling of libjpeg,
@@ -175,8 +176,10 @@ class EncodedImage:
         """
         image = self._pil
         if image is None:
-            if self._kind == "PNG" or reduce <= 1:
-                img = _decode_turbo(self.data, png=self._kind == "PNG")
+            if self._kind == "PNG":
+                img = _decode_png(self.data, self.height, self.width)
+            elif reduce <= 1:
+                img = _decode_turbo(self.data, png=False)
             else:  # a reduced JPEG: clscore's decoder where built (same pixels, faster than PIL's)
                 img = self._decode_reduced(reduce)
             if img is not None:
@@ -456,12 +459,14 @@ def _read_file(name: str) -> bytearray:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
             raise DataError(f"not an image file (it is a folder or a special file): {name}")
-        data = bytearray(info.st_size + 1)  # one byte more: a short read then proves the end
+        data = bytearray(info.st_size + 1)  # one byte more: a file grown since fstat fills it
         done = 0
         if hasattr(os, "readv"):  # straight into the buffer
             with memoryview(data) as view:
                 while done < len(data) and (count := os.readv(fd, [view[done:]])):
                     done += count
+                    if done == info.st_size:  # a short read of all fstat gave: the end, no read for 0
+                        break
         del data[done:]  # the file is at most as long as fstat said (or there is no readv)
         if done > info.st_size:  # it grew since fstat: read to the end, as a plain read does
             while chunk := os.read(fd, 1 << 16):
@@ -517,6 +522,15 @@ def _decode_turbo(data: bytes | bytearray, *, png: bool) -> torch.Tensor | None:
         return (decode_png if png else decode_jpeg)(buffer, rgb, False)
     except RuntimeError:
         return None
+
+
+def _decode_png(data: bytes | bytearray, height: int, width: int) -> torch.Tensor | None:
+    """A plain PNG through clscore's decoder where built (:mod:`clscore.data.png_decode`), else, or
+    when it refuses the data, through torchvision's; ``None`` when both refuse (then PIL decides)."""
+    from clscore.data.png_decode import decode_png
+
+    img = decode_png(data, height, width)
+    return img if img is not None else _decode_turbo(data, png=True)
 
 
 def _high_bit_to_uint8(image: Image.Image) -> np.ndarray:

@@ -13,24 +13,17 @@ when clscore was installed) or ``CLSCORE_REGION_DECODE=0`` is set, :func:`decode
 from __future__ import annotations
 
 import functools
-import importlib
-import os
 from typing import Any
 
 import torch
 
-_ENV = "CLSCORE_REGION_DECODE"
+from clscore.data._native import load_extension
 
 
 @functools.cache
 def _load() -> Any:
     """The extension module, looked up once per process; None when switched off or not built."""
-    if os.environ.get(_ENV, "1").strip().lower() in ("0", "false", "no", "off"):
-        return None
-    try:
-        return importlib.import_module("clscore.data._jpeg_region")
-    except ImportError:
-        return None
+    return load_extension("clscore.data._jpeg_region", "CLSCORE_REGION_DECODE")
 
 
 def available() -> bool:
