@@ -116,6 +116,27 @@ def test_whole_reduced_decodes_take_it_with_pils_pixels(orientation, monkeypatch
 
 
 @needs_extension
+@pytest.mark.parametrize("encoding", ["4:2:0", "4:2:2", "4:4:4"])
+def test_rows_decoded_in_place_write_nothing_outside_the_output(encoding):
+    """libjpeg writes whole decoded rows, wider than the region, straight into the output; what
+    lands beside a row must stay inside the buffer and be overwritten or put back."""
+    from clscore.data import _jpeg_region
+
+    data = _jpeg(_photo((97, 61)), **ENCODINGS[encoding])
+    full = _full(data).permute(1, 2, 0)
+    guard = 4096
+    for reduce in (1, 2, 8):
+        whole = _pil_reduced(data, reduce).permute(1, 2, 0) if reduce > 1 else full
+        height, width = whole.shape[:2]
+        for top, left, h, w in _regions(height, width, 25, seed=reduce):
+            buffer = bytearray(b"\xa5" * (2 * guard + h * w * 3))
+            _jpeg_region.decode_region(data, memoryview(buffer)[guard:-guard], left, top, w, h, reduce)
+            assert buffer[:guard] == buffer[-guard:] == b"\xa5" * guard, (reduce, top, left, h, w)
+            pixels = torch.frombuffer(buffer[guard:-guard], dtype=torch.uint8).view(h, w, 3)
+            assert torch.equal(pixels, whole[top : top + h, left : left + w]), (reduce, top, left, h, w)
+
+
+@needs_extension
 def test_grayscale_comes_out_as_rgb_like_torchvision():
     data = _jpeg(_photo((64, 48)).convert("L"))
     region = region_decode.decode_region(data, 5, 7, 30, 40)

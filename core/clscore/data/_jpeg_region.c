@@ -94,11 +94,24 @@ static int decode(void *arg) {
     }
     if (job->top > 0)
         jpeg_skip_scanlines(&info, (JDIMENSION)job->top);
+    /* libjpeg writes `written` bytes per row, the region's row starts `offset` bytes in. Rows go
+     * straight into the output where the bytes written around them stay inside it: those before
+     * the row (the end of the row above, already done) are saved and put back, those after it
+     * are rows not decoded yet. The first and last rows go through `row`. Copying every row
+     * instead costs about 7 % of a whole decode. */
     size_t offset = (size_t)(job->left - (long)x) * 3, stride = (size_t)job->width * 3;
-    JSAMPROW rows[1] = {row};
-    for (int line = 0; line < job->height; line++) {
-        jpeg_read_scanlines(&info, rows, 1);
-        memcpy(job->out + line * stride, row + offset, stride);
+    size_t written = (size_t)info.output_width * 3, end = stride * (size_t)job->height;
+    for (size_t start = 0; start < end; start += stride) {
+        if (start >= offset && start - offset + written <= end) {
+            JSAMPROW rows[1] = {job->out + start - offset};
+            memcpy(row, rows[0], offset);
+            jpeg_read_scanlines(&info, rows, 1);
+            memcpy(rows[0], row, offset);
+        } else {
+            JSAMPROW rows[1] = {row};
+            jpeg_read_scanlines(&info, rows, 1);
+            memcpy(job->out + start, row + offset, stride);
+        }
     }
     long warnings = trap.pub.num_warnings;
     jpeg_abort_decompress(&info); /* the rows below the region are not needed */
