@@ -100,7 +100,8 @@ def bench(session: nox.Session) -> None:
         ["bench_cli.py"],
         ["bench_pipeline.py"],
         ["bench_small_images.py", *(["--mmcls-python", mmcls] if mmcls else [])],
-        ["bench_threads.py"],
+        ["bench_threads.py"],  # as the machine is, then with a busy process per core alongside
+        ["bench_threads.py", "--busy", str(os.cpu_count() or 2)],
         ["bench_train.py", "--data", "digits"],
         ["bench_train.py", "--data", "jpeg", "--workers", "2"],
     ]

@@ -3,13 +3,16 @@
 - Threads per process: the cores this process may run on (``os.sched_getaffinity``, which honours
   ``taskset``, cgroups' cpusets and SLURM's binding) divided by the processes started here
   (``--nproc``), at least 1; ``--threads N`` says it explicitly.
-- OpenMP waits passively (``OMP_WAIT_POLICY=PASSIVE``): threads that spin at barriers fight every
-  other process for the cores, and a CPU step was up to 10x slower on a shared machine; sleeping
-  costs little on an idle one (see docs/performance.md for the figures).
+- OpenMP threads spin briefly, then sleep: ``OMP_WAIT_POLICY=PASSIVE`` with ``GOMP_SPINCOUNT=1000``
+  (libgomp, which PyTorch's Linux wheels use, spins about 10 us at a barrier before sleeping; other
+  runtimes wait passively). OpenMP's default spinning (libgomp: about 3 ms) fights every other
+  process for the cores: a CPU step was 2.5x slower with two busy processes alongside, and up to 10x
+  on a shared machine. Sleeping at once cost up to a fifth of the speed on an idle machine, where
+  the short spin keeps the speed of the default (see docs/performance.md for the figures).
 - DataLoader workers run one thread each (PyTorch sets that in every worker), so they add no
   oversubscription.
 
-``OMP_NUM_THREADS`` / ``OMP_WAIT_POLICY`` set by the user win over both defaults. The variables are
+``OMP_NUM_THREADS``, ``OMP_WAIT_POLICY`` or ``GOMP_SPINCOUNT`` set by the user win over the defaults. The variables are
 set before torch is imported (OpenMP reads them once) and are inherited by torchrun's children.
 """
 
@@ -28,10 +31,15 @@ def available_cores() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+#: How OpenMP threads wait, unless the user says otherwise (any of these variables set).
+WAITING = {"OMP_WAIT_POLICY": "PASSIVE", "GOMP_SPINCOUNT": "1000"}
+
+
 def thread_policy(
     nproc: int = 1, threads: int | None = None, environ: MutableMapping[str, str] | None = None
 ) -> dict[str, str]:
-    """Set ``OMP_NUM_THREADS`` and ``OMP_WAIT_POLICY`` in ``environ`` where the user has not; return what was set.
+    """Set ``OMP_NUM_THREADS`` and the waiting (:data:`WAITING`) in ``environ`` where the user has not;
+    return what was set.
 
     ``threads`` (``--threads``) replaces the per-process count, even over a user's ``OMP_NUM_THREADS``.
     """
@@ -41,8 +49,8 @@ def thread_policy(
         chosen["OMP_NUM_THREADS"] = str(max(1, int(threads)))
     elif "OMP_NUM_THREADS" not in env:
         chosen["OMP_NUM_THREADS"] = str(max(1, available_cores() // max(1, int(nproc))))
-    if "OMP_WAIT_POLICY" not in env:
-        chosen["OMP_WAIT_POLICY"] = "PASSIVE"
+    if not any(variable in env for variable in WAITING):
+        chosen.update(WAITING)
     env.update(chosen)
     return chosen
 

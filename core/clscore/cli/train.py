@@ -73,7 +73,7 @@ def _summary(result: dict[str, Any]) -> str:
     "--threads",
     type=click.IntRange(min=1),
     help="CPU threads per process [the available cores / --nproc; OMP_NUM_THREADS if set]. "
-    "OpenMP threads wait passively unless OMP_WAIT_POLICY says otherwise.",
+    "OpenMP threads spin briefly, then sleep, unless OMP_WAIT_POLICY or GOMP_SPINCOUNT says otherwise.",
 )
 @distributed_options
 @click.pass_context
