@@ -5,8 +5,8 @@ Every image that enters clscore goes through here, so the rules live in one plac
 - 8-bit JPEGs (RGB or grayscale) decode with ``torchvision.io.decode_jpeg``, and 8-bit RGB or gray
   PNGs without EXIF with clscore's own zlib loop (:mod:`clscore.data.png_decode`; torchvision's
   ``decode_png`` where that is not built or refuses the file); their headers (size, EXIF
-  orientation) are read here, without PIL. Every other format, CMYK JPEGs, headers out of the ordinary, and any file those
-  decoders reject take the PIL route. Both routes use libjpeg-turbo's
+  orientation) are read here, without PIL. Every other format, CMYK JPEGs, headers out of the
+  ordinary, and any file those decoders reject take the PIL route. Both routes use libjpeg-turbo's
   default (integer, "islow") IDCT, so they give the same pixels (tests/data pin the tolerance).
 - A JPEG may be decoded at 1/2, 1/4 or 1/8 of each side (``reduce``): the DCT scaling of libjpeg,
   through :mod:`clscore.data.region_decode` where it is built, else PIL's ``draft`` (the same
@@ -465,7 +465,7 @@ def _read_file(name: str) -> bytearray:
             with memoryview(data) as view:
                 while done < len(data) and (count := os.readv(fd, [view[done:]])):
                     done += count
-                    if done == info.st_size:  # a short read of all fstat gave: the end, no read for 0
+                    if done == info.st_size:  # all that fstat promised, and no more: no extra read for 0
                         break
         del data[done:]  # the file is at most as long as fstat said (or there is no readv)
         if done > info.st_size:  # it grew since fstat: read to the end, as a plain read does
