@@ -287,9 +287,11 @@ def main() -> None:
     parser.add_argument("--img-size", type=int, default=64)
     parser.add_argument("--batch", type=int, default=64)
     parser.add_argument("--workers", type=int, default=0)
-    parser.add_argument("--iters", type=int, default=20, help="timed iterations")
+    # single pairs of runs move by +-10 % on a shared 2-core machine: five longer pairs keep one
+    # run's medians within a few per cent (three pairs of 20 iterations moved by 0.94-1.06)
+    parser.add_argument("--iters", type=int, default=40, help="timed iterations")
     parser.add_argument("--warmup", type=int, default=5, help="untimed iterations first")
-    parser.add_argument("--repeats", type=int, default=3, help="alternating pairs of runs")
+    parser.add_argument("--repeats", type=int, default=5, help="alternating pairs of runs")
     parser.add_argument("--device", choices=["cpu", "cuda", "auto"], default="cpu")
     parser.add_argument("--precision", choices=["fp32", "bf16", "fp16"], default="fp32")
     parser.add_argument("--channels-last", action="store_true")
