@@ -12,8 +12,9 @@
 - DataLoader workers run one thread each (PyTorch sets that in every worker), so they add no
   oversubscription.
 
-``OMP_NUM_THREADS``, ``OMP_WAIT_POLICY`` or ``GOMP_SPINCOUNT`` set by the user win over the defaults. The variables are
-set before torch is imported (OpenMP reads them once) and are inherited by torchrun's children.
+``OMP_NUM_THREADS``, ``OMP_WAIT_POLICY`` or ``GOMP_SPINCOUNT`` set by the user win over the
+defaults. The variables are set before torch is imported (OpenMP reads them once) and are inherited
+by torchrun's children.
 """
 
 from __future__ import annotations

@@ -6,8 +6,25 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
-static PyObject *run_decoder(int (*decode)(void *), void *job, const char *message, Py_buffer *data,
-                             Py_buffer *out) {
+#include <stddef.h>
+
+/* What every decoding job has, as its first member: the encoded bytes, the output buffer, and the
+ * message of a failure. */
+typedef struct {
+    const unsigned char *data;
+    size_t size;
+    unsigned char *out;
+    size_t out_size;
+    char message[200];
+} Buffers;
+
+/* Fill `io` from the Python buffers, run `decode(job)` (whose first member is `io`), release both. */
+static PyObject *run_decoder(int (*decode)(void *), void *job, Buffers *io, Py_buffer *data, Py_buffer *out) {
+    io->data = (const unsigned char *)data->buf;
+    io->size = (size_t)data->len;
+    io->out = (unsigned char *)out->buf;
+    io->out_size = (size_t)out->len;
+    io->message[0] = '\0';
     int status;
     Py_BEGIN_ALLOW_THREADS
     status = decode(job);
@@ -15,7 +32,7 @@ static PyObject *run_decoder(int (*decode)(void *), void *job, const char *messa
     PyBuffer_Release(data);
     PyBuffer_Release(out);
     if (status != 0) {
-        PyErr_SetString(PyExc_ValueError, message);
+        PyErr_SetString(PyExc_ValueError, io->message);
         return NULL;
     }
     Py_RETURN_NONE;

@@ -37,15 +37,11 @@ static void count_warning(j_common_ptr info, int level) {
 }
 
 typedef struct {
-    const unsigned char *data;
-    unsigned long size;
-    unsigned char *out;
-    Py_ssize_t out_size;
+    Buffers io;
     int left, top, width, height, reduce;
-    char message[JMSG_LENGTH_MAX];
 } Job;
 
-/* 0 when the region was written, else -1 with job->message set. No Python calls in here. */
+/* 0 when the region was written, else -1 with job->io.message set. No Python calls in here. */
 static int decode(void *arg) {
     Job *job = (Job *)arg;
     struct jpeg_decompress_struct info;
@@ -57,13 +53,13 @@ static int decode(void *arg) {
     trap.pub.emit_message = count_warning;
     jpeg_create_decompress(&info);
     if (setjmp(trap.jump)) {
-        strncpy(job->message, trap.message, sizeof(job->message) - 1);
-        job->message[sizeof(job->message) - 1] = '\0';
+        strncpy(job->io.message, trap.message, sizeof(job->io.message) - 1);
+        job->io.message[sizeof(job->io.message) - 1] = '\0';
         jpeg_destroy_decompress(&info);
         free(row);
         return -1;
     }
-    jpeg_mem_src(&info, job->data, job->size);
+    jpeg_mem_src(&info, job->io.data, (unsigned long)job->io.size);
     jpeg_read_header(&info, TRUE);
     info.out_color_space = JCS_RGB;
     info.scale_num = 1;
@@ -73,8 +69,8 @@ static int decode(void *arg) {
     long right = (long)job->left + job->width, bottom = (long)job->top + job->height;
     if (job->left < 0 || job->top < 0 || job->width <= 0 || job->height <= 0 ||
         right > (long)info.output_width || bottom > (long)info.output_height ||
-        job->out_size < (Py_ssize_t)job->width * job->height * 3) {
-        snprintf(job->message, sizeof(job->message),
+        job->io.out_size < (size_t)job->width * job->height * 3) {
+        snprintf(job->io.message, sizeof(job->io.message),
                  "the region %dx%d+%d+%d does not fit the %ux%u image or the output buffer", job->width,
                  job->height, job->left, job->top, info.output_width, info.output_height);
         jpeg_destroy_decompress(&info);
@@ -88,7 +84,7 @@ static int decode(void *arg) {
         jpeg_crop_scanline(&info, &x, &span); /* x moves left to an iMCU boundary */
     row = malloc((size_t)info.output_width * 3);
     if (row == NULL) {
-        snprintf(job->message, sizeof(job->message), "out of memory");
+        snprintf(job->io.message, sizeof(job->io.message), "out of memory");
         jpeg_destroy_decompress(&info);
         return -1;
     }
@@ -103,14 +99,14 @@ static int decode(void *arg) {
     size_t written = (size_t)info.output_width * 3, end = stride * (size_t)job->height;
     for (size_t start = 0; start < end; start += stride) {
         if (start >= offset && start - offset + written <= end) {
-            JSAMPROW rows[1] = {job->out + start - offset};
+            JSAMPROW rows[1] = {job->io.out + start - offset};
             memcpy(row, rows[0], offset);
             jpeg_read_scanlines(&info, rows, 1);
             memcpy(rows[0], row, offset);
         } else {
             JSAMPROW rows[1] = {row};
             jpeg_read_scanlines(&info, rows, 1);
-            memcpy(job->out + start, row + offset, stride);
+            memcpy(job->io.out + start, row + offset, stride);
         }
     }
     long warnings = trap.pub.num_warnings;
@@ -118,7 +114,7 @@ static int decode(void *arg) {
     jpeg_destroy_decompress(&info);
     free(row);
     if (warnings) {
-        snprintf(job->message, sizeof(job->message), "corrupt JPEG data (%ld warnings)", warnings);
+        snprintf(job->io.message, sizeof(job->io.message), "corrupt JPEG data (%ld warnings)", warnings);
         return -1;
     }
     return 0;
@@ -137,12 +133,7 @@ static PyObject *decode_region(PyObject *self, PyObject *args) {
         PyErr_SetString(PyExc_ValueError, "reduce must be 1, 2, 4 or 8");
         return NULL;
     }
-    job.data = (const unsigned char *)data.buf;
-    job.size = (unsigned long)data.len;
-    job.out = (unsigned char *)out.buf;
-    job.out_size = out.len;
-    job.message[0] = '\0';
-    return run_decoder(decode, &job, job.message, &data, &out);
+    return run_decoder(decode, &job, &job.io, &data, &out);
 }
 
 static PyMethodDef methods[] = {

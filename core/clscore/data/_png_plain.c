@@ -22,12 +22,8 @@
 #include <zlib.h>
 
 typedef struct {
-    const unsigned char *data;
-    size_t size;
-    unsigned char *out;
-    size_t out_size;
+    Buffers io;
     Py_ssize_t height, width; /* what the caller expects: the header must say the same */
-    char message[128];
 } Job;
 
 static uint32_t be32(const unsigned char *p) {
@@ -35,7 +31,7 @@ static uint32_t be32(const unsigned char *p) {
 }
 
 static int fail(Job *job, const char *message) {
-    snprintf(job->message, sizeof(job->message), "%s", message);
+    snprintf(job->io.message, sizeof(job->io.message), "%s", message);
     return -1;
 }
 
@@ -82,12 +78,12 @@ static int unfilter(unsigned char *row, const unsigned char *prior, size_t lengt
     return 0;
 }
 
-/* 0 when the pixels were written, else -1 with job->message set. No Python calls in here. */
+/* 0 when the pixels were written, else -1 with job->io.message set. No Python calls in here. */
 static int decode(void *arg) {
     Job *job = (Job *)arg;
     static const unsigned char signature[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
-    const unsigned char *data = job->data;
-    size_t size = job->size, offset = 8;
+    const unsigned char *data = job->io.data;
+    size_t size = job->io.size, offset = 8;
     if (size < 8 + 25 || memcmp(data, signature, 8) != 0 || be32(data + 8) != 13 ||
         memcmp(data + 12, "IHDR", 4) != 0)
         return fail(job, "not a PNG with an IHDR chunk first");
@@ -98,7 +94,7 @@ static int decode(void *arg) {
         return fail(job, "not a plain PNG (8-bit gray or RGB, not interlaced)");
     size_t channels = colour == 2 ? 3 : 1;
     if (width == 0 || height == 0 || width > 0x7fffffff || height > 0x7fffffff ||
-        (size_t)width > SIZE_MAX / 3 / height || job->out_size != (size_t)width * height * 3 ||
+        (size_t)width > SIZE_MAX / 3 / height || job->io.out_size != (size_t)width * height * 3 ||
         (Py_ssize_t)width != job->width || (Py_ssize_t)height != job->height)
         return fail(job, "the image size is not the one expected, or not the output buffer's");
     size_t stride = (size_t)width * channels, raw_size = (stride + 1) * height;
@@ -134,7 +130,8 @@ static int decode(void *arg) {
             if (inflated && length == 0 && !idat_done)
                 continue; /* an empty IDAT after the stream's end, as some encoders write */
             if (idat_done || inflated) {
-                problem = inflated ? "data after the end of the compressed stream" : "IDAT chunks are not consecutive";
+                problem = inflated ? "data after the end of the compressed stream"
+                                   : "IDAT chunks are not consecutive";
                 break;
             }
             idat_seen = 1;
@@ -148,7 +145,8 @@ static int decode(void *arg) {
                     break;
                 }
             } else if (z != Z_OK && !(z == Z_BUF_ERROR && length == 0)) {
-                problem = zs.avail_out == 0 ? "more compressed data than the image holds" : "corrupt compressed data";
+                problem = zs.avail_out == 0 ? "more compressed data than the image holds"
+                                            : "corrupt compressed data";
                 break;
             }
             continue;
@@ -182,9 +180,9 @@ static int decode(void *arg) {
                 status = -1;
             }
             if (channels == 3) {
-                memcpy(job->out + y * stride, row, stride);
+                memcpy(job->io.out + y * stride, row, stride);
             } else {
-                unsigned char *target = job->out + y * stride * 3;
+                unsigned char *target = job->io.out + y * stride * 3;
                 for (size_t x = 0; x < stride; x++)
                     target[3 * x] = target[3 * x + 1] = target[3 * x + 2] = row[x];
             }
@@ -201,12 +199,7 @@ static PyObject *decode_png(PyObject *self, PyObject *args) {
     Job job;
     if (!PyArg_ParseTuple(args, "y*w*nn", &data, &out, &job.height, &job.width))
         return NULL;
-    job.data = (const unsigned char *)data.buf;
-    job.size = (size_t)data.len;
-    job.out = (unsigned char *)out.buf;
-    job.out_size = (size_t)out.len;
-    job.message[0] = '\0';
-    return run_decoder(decode, &job, job.message, &data, &out);
+    return run_decoder(decode, &job, &job.io, &data, &out);
 }
 
 static PyMethodDef methods[] = {

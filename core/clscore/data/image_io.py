@@ -31,12 +31,14 @@ Every image that enters clscore goes through here, so the rules live in one plac
 
 from __future__ import annotations
 
+import functools
 import io
 import os
 import stat
 import struct
 import warnings
 from collections.abc import Callable
+from types import ModuleType
 from typing import TYPE_CHECKING, Literal, TypeVar
 
 import numpy as np
@@ -199,10 +201,9 @@ class EncodedImage:
     def _decode_reduced(self, reduce: int) -> torch.Tensor | None:
         """The whole plain JPEG (as stored, before EXIF orientation) at ``ceil(side / reduce)`` by
         :mod:`clscore.data.region_decode`; ``None`` where it is not built or libjpeg refused."""
-        from clscore.data.region_decode import decode_region
-
         height, width = (self.width, self.height) if self.orientation >= 5 else (self.height, self.width)
-        return decode_region(self.data, 0, 0, *reduced_size(height, width, reduce), reduce)
+        region_decode = _own_decoders()[1]
+        return region_decode.decode_region(self.data, 0, 0, *reduced_size(height, width, reduce), reduce)
 
     def decode_region(
         self, top: int, left: int, height: int, width: int, reduce: int = 1
@@ -214,9 +215,7 @@ class EncodedImage:
         """
         if self._kind != "JPEG" or self._pil is not None or self.orientation != 1:
             return None
-        from clscore.data.region_decode import decode_region
-
-        return decode_region(self.data, top, left, height, width, reduce)
+        return _own_decoders()[1].decode_region(self.data, top, left, height, width, reduce)
 
     def __repr__(self) -> str:
         kind = self._kind if self._pil is None else self._pil.format
@@ -527,10 +526,17 @@ def _decode_turbo(data: bytes | bytearray, *, png: bool) -> torch.Tensor | None:
 def _decode_png(data: bytes | bytearray, height: int, width: int) -> torch.Tensor | None:
     """A plain PNG through clscore's decoder where built (:mod:`clscore.data.png_decode`), else, or
     when it refuses the data, through torchvision's; ``None`` when both refuse (then PIL decides)."""
-    from clscore.data.png_decode import decode_png
-
-    img = decode_png(data, height, width)
+    img = _own_decoders()[0].decode_png(data, height, width)
     return img if img is not None else _decode_turbo(data, png=True)
+
+
+@functools.cache
+def _own_decoders() -> tuple[ModuleType, ModuleType]:
+    """:mod:`~clscore.data.png_decode` and :mod:`~clscore.data.region_decode`, imported on the first
+    decode (they import torch, which this module leaves until pixels are needed), not per image."""
+    from clscore.data import png_decode, region_decode
+
+    return png_decode, region_decode
 
 
 def _high_bit_to_uint8(image: Image.Image) -> np.ndarray:
